@@ -1,0 +1,49 @@
+// `slipway engine`: which engine Slipway would use and whether it answers.
+
+import * as os from 'node:os';
+import { EngineClient, ConnectError } from '../engine/client';
+import { nodeContextFiles } from '../engine/dockerContext';
+import { resolveEndpoints } from '../engine/endpoint';
+import { UsageError, type Command } from './command';
+
+const HELP = `Usage: slipway engine [--host URL] [--json]
+
+Shows the engine endpoints Slipway tries, in order (DOCKER_HOST, the current
+docker context, the default socket), and which one answers.`;
+
+export const engineCommand: Command = {
+  name: 'engine',
+  summary: 'show which Docker engine is used and whether it answers',
+  async run(args, io) {
+    let host: string | undefined;
+    let json = false;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === '--help' || a === '-h') {
+        io.stdout.write(HELP + '\n');
+        return 0;
+      } else if (a === '--json') json = true;
+      else if (a === '--host') {
+        host = args[++i];
+        if (!host) throw new UsageError('--host needs a value, e.g. unix:///var/run/docker.sock');
+      } else throw new UsageError(`unknown option "${a}"\n\n${HELP}`);
+    }
+    const endpoints = resolveEndpoints({ setting: host, env: io.env, platform: process.platform, homeDir: os.homedir(), files: nodeContextFiles });
+    const results = [];
+    for (const ep of endpoints) {
+      try {
+        const id = await new EngineClient(ep, { timeoutMs: 5000 }).identify();
+        results.push({ endpoint: ep.name, host: ep.host, ok: true, version: id.version, apiVersion: id.apiVersion, os: id.os, arch: id.arch });
+        break;
+      } catch (err) {
+        const reason = err instanceof ConnectError ? `${err.problem.reason} ${err.problem.fix}` : (err as Error).message;
+        results.push({ endpoint: ep.name, host: ep.host, ok: false, reason });
+      }
+    }
+    if (json) io.stdout.write(JSON.stringify(results, null, 2) + '\n');
+    else
+      for (const r of results)
+        io.stdout.write(r.ok ? `✔ ${r.endpoint} (${r.host}): Docker ${r.version}, API ${r.apiVersion}, ${r.os}/${r.arch}\n` : `✘ ${r.endpoint} (${r.host}): ${r.reason}\n`);
+    return results.some((r) => r.ok) ? 0 : 1;
+  },
+};

@@ -1,0 +1,329 @@
+// A typed client over dockerode for one endpoint. Every request goes through
+// `docker.modem.dial`, which we wrap once to count requests: the test suite
+// and the status bar use the count to prove the views do not poll.
+
+import Docker from 'dockerode';
+import { PassThrough, type Readable } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import { parseHost, type Endpoint } from './endpoint';
+import { actionError, describeConnectError, type EngineProblem } from './errors';
+
+export type ContainerVerb = 'start' | 'stop' | 'restart' | 'pause' | 'unpause' | 'kill';
+
+export interface ClientOptions {
+  /** Called before each HTTP request with its method and path. */
+  onRequest?: (method: string, path: string) => void;
+  /** Timeout for ordinary API calls (not for streams), in ms. */
+  timeoutMs?: number;
+}
+
+export interface EngineIdentity {
+  endpoint: Endpoint;
+  /** e.g. "Docker Engine 26.1.5" */
+  product: string;
+  version: string;
+  apiVersion: string;
+  os: string;
+  arch: string;
+}
+
+export interface PruneResult {
+  deleted: string[];
+  spaceReclaimed: number;
+}
+
+export class EngineClient {
+  readonly docker: Docker;
+  private requests = 0;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    private readonly opts: ClientOptions = {},
+  ) {
+    this.docker = new Docker(dockerodeOptions(endpoint, opts.timeoutMs));
+    const modem = (this.docker as unknown as { modem: { dial: (o: DialOpts, cb: unknown) => unknown } }).modem;
+    const dial = modem.dial.bind(modem);
+    modem.dial = (o: DialOpts, cb: unknown) => {
+      this.requests++;
+      this.opts.onRequest?.(o.method ?? 'GET', o.path ?? '');
+      return dial(o, cb);
+    };
+  }
+
+  /** How many HTTP requests this client has sent. */
+  get requestCount(): number {
+    return this.requests;
+  }
+
+  /** Pings and reads the version; throws an Error whose message is the plain reason. */
+  async identify(): Promise<EngineIdentity> {
+    try {
+      const v = await this.docker.version();
+      const engine = v.Components?.find((c) => c.Name === 'Engine');
+      return {
+        endpoint: this.endpoint,
+        product: (v as { Platform?: { Name?: string } }).Platform?.Name || 'Docker Engine',
+        version: engine?.Version ?? v.Version,
+        apiVersion: v.ApiVersion,
+        os: v.Os,
+        arch: v.Arch,
+      };
+    } catch (err) {
+      const p = this.problem(err);
+      throw new ConnectError(p, err);
+    }
+  }
+
+  problem(err: unknown): EngineProblem {
+    return describeConnectError(err, this.endpoint.host);
+  }
+
+  // ---- lists -----------------------------------------------------------
+
+  listContainers(): Promise<Docker.ContainerInfo[]> {
+    return this.docker.listContainers({ all: true });
+  }
+
+  listImages(): Promise<Docker.ImageInfo[]> {
+    return this.docker.listImages({ all: false });
+  }
+
+  async listVolumes(): Promise<Docker.VolumeInspectInfo[]> {
+    const r = await this.docker.listVolumes();
+    return r.Volumes ?? [];
+  }
+
+  listNetworks(): Promise<Docker.NetworkInspectInfo[]> {
+    return this.docker.listNetworks();
+  }
+
+  // ---- containers ------------------------------------------------------
+
+  async containerAction(id: string, verb: ContainerVerb, name = id): Promise<void> {
+    const c = this.docker.getContainer(id);
+    try {
+      await (c[verb] as (opts?: object) => Promise<unknown>).call(c, {});
+    } catch (err) {
+      // 304: already in the requested state; not an error for the user.
+      if ((err as { statusCode?: number }).statusCode === 304) return;
+      throw actionError(verb, 'container', name, err);
+    }
+  }
+
+  async removeContainer(id: string, opts: { force: boolean; volumes?: boolean }, name = id): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: opts.force, v: !!opts.volumes });
+    } catch (err) {
+      throw actionError('remove', 'container', name, err);
+    }
+  }
+
+  async inspectContainer(id: string, name = id): Promise<Docker.ContainerInspectInfo> {
+    try {
+      return await this.docker.getContainer(id).inspect();
+    } catch (err) {
+      throw actionError('inspect', 'container', name, err);
+    }
+  }
+
+  /**
+   * The container's log as one text stream (stdout and stderr interleaved as the
+   * engine sent them). `tail` bounds how much history is sent: a 50 MB log is
+   * not pushed into the editor unless asked for.
+   */
+  async containerLogs(
+    id: string,
+    opts: { follow: boolean; tail?: number; timestamps?: boolean; tty?: boolean },
+    name = id,
+  ): Promise<Readable> {
+    const c = this.docker.getContainer(id);
+    let raw: Readable;
+    try {
+      raw = (await c.logs({
+        follow: opts.follow as true,
+        stdout: true,
+        stderr: true,
+        tail: opts.tail === undefined || opts.tail < 0 ? 'all' : opts.tail,
+        timestamps: !!opts.timestamps,
+      } as Docker.ContainerLogsOptions & { follow: true })) as unknown as Readable;
+    } catch (err) {
+      throw actionError('read the logs of', 'container', name, err);
+    }
+    if (opts.tty) return raw;
+    const out = new PassThrough();
+    this.docker.modem.demuxStream(raw, out, out);
+    raw.on('end', () => out.end());
+    raw.on('error', (e) => out.destroy(e));
+    out.on('close', () => raw.destroy());
+    return out;
+  }
+
+  // ---- images ----------------------------------------------------------
+
+  async removeImage(id: string, opts: { force: boolean }, name = id): Promise<void> {
+    try {
+      await this.docker.getImage(id).remove({ force: opts.force });
+    } catch (err) {
+      throw actionError('remove', 'image', name, err);
+    }
+  }
+
+  async tagImage(id: string, repo: string, tag: string, name = id): Promise<void> {
+    try {
+      await this.docker.getImage(id).tag({ repo, tag });
+    } catch (err) {
+      throw actionError('tag', 'image', name, err);
+    }
+  }
+
+  async inspectImage(id: string, name = id): Promise<Docker.ImageInspectInfo> {
+    try {
+      return await this.docker.getImage(id).inspect();
+    } catch (err) {
+      throw actionError('inspect', 'image', name, err);
+    }
+  }
+
+  async imageHistory(id: string, name = id): Promise<ImageHistoryEntry[]> {
+    try {
+      return (await this.docker.getImage(id).history()) as ImageHistoryEntry[];
+    } catch (err) {
+      throw actionError('read the history of', 'image', name, err);
+    }
+  }
+
+  /** Removes dangling images, or all unused ones with `all`. */
+  async pruneImages(all: boolean): Promise<PruneResult> {
+    const r = await this.docker.pruneImages({ filters: { dangling: [all ? 'false' : 'true'] } });
+    return {
+      deleted: (r.ImagesDeleted ?? []).map((d) => d.Deleted ?? d.Untagged ?? '').filter(Boolean),
+      spaceReclaimed: r.SpaceReclaimed ?? 0,
+    };
+  }
+
+  // ---- volumes ---------------------------------------------------------
+
+  async createVolume(name: string, labels: Record<string, string> = {}): Promise<Docker.VolumeInspectInfo> {
+    try {
+      const r = (await this.docker.createVolume({ Name: name, Labels: labels })) as unknown as Docker.VolumeInspectInfo;
+      return r;
+    } catch (err) {
+      throw actionError('create', 'volume', name, err);
+    }
+  }
+
+  async removeVolume(name: string, opts: { force: boolean } = { force: false }): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove({ force: opts.force });
+    } catch (err) {
+      throw actionError('remove', 'volume', name, err);
+    }
+  }
+
+  async inspectVolume(name: string): Promise<Docker.VolumeInspectInfo> {
+    try {
+      return await this.docker.getVolume(name).inspect();
+    } catch (err) {
+      throw actionError('inspect', 'volume', name, err);
+    }
+  }
+
+  /** Removes unused volumes; with `all`, named ones too (the engine keeps them by default since API 1.42). */
+  async pruneVolumes(all: boolean): Promise<PruneResult> {
+    const r = await this.docker.pruneVolumes(all ? { filters: { all: ['true'] } } : {});
+    return { deleted: r.VolumesDeleted ?? [], spaceReclaimed: r.SpaceReclaimed ?? 0 };
+  }
+
+  // ---- networks --------------------------------------------------------
+
+  async createNetwork(name: string, driver = 'bridge'): Promise<string> {
+    try {
+      const n = await this.docker.createNetwork({ Name: name, Driver: driver, CheckDuplicate: true });
+      return n.id;
+    } catch (err) {
+      throw actionError('create', 'network', name, err);
+    }
+  }
+
+  async removeNetwork(id: string, name = id): Promise<void> {
+    try {
+      await this.docker.getNetwork(id).remove();
+    } catch (err) {
+      throw actionError('remove', 'network', name, err);
+    }
+  }
+
+  async inspectNetwork(id: string, name = id): Promise<Docker.NetworkInspectInfo> {
+    try {
+      return await this.docker.getNetwork(id).inspect();
+    } catch (err) {
+      throw actionError('inspect', 'network', name, err);
+    }
+  }
+
+  async pruneNetworks(): Promise<PruneResult> {
+    const r = await this.docker.pruneNetworks();
+    return { deleted: r.NetworksDeleted ?? [], spaceReclaimed: 0 };
+  }
+
+  // ---- events ----------------------------------------------------------
+
+  /** The raw `/events` stream (newline-delimited JSON). `EventStream` adds reconnects. */
+  async events(): Promise<Readable> {
+    return (await this.docker.getEvents({
+      filters: { type: ['container', 'image', 'volume', 'network'] },
+    })) as unknown as Readable;
+  }
+}
+
+export interface ImageHistoryEntry {
+  Id: string;
+  Created: number;
+  CreatedBy: string;
+  Tags: string[] | null;
+  Size: number;
+  Comment: string;
+}
+
+export class ConnectError extends Error {
+  constructor(
+    readonly problem: EngineProblem,
+    cause: unknown,
+  ) {
+    super(problem.reason, { cause });
+    this.name = 'ConnectError';
+  }
+}
+
+interface DialOpts {
+  method?: string;
+  path?: string;
+}
+
+function dockerodeOptions(endpoint: Endpoint, timeoutMs?: number): Docker.DockerOptions {
+  const target = parseHost(endpoint.host);
+  const timeout = timeoutMs ?? 30_000;
+  switch (target.kind) {
+    case 'socket':
+      return { socketPath: target.socketPath, timeout };
+    case 'tcp': {
+      const tls = endpoint.tls;
+      const read = (f?: string) => (f ? readFileSync(f) : undefined);
+      const useTls = target.tls || !!tls;
+      return {
+        protocol: useTls ? 'https' : 'http',
+        host: target.host,
+        port: target.port,
+        timeout,
+        ...(useTls && tls ? { ca: read(tls.ca), cert: read(tls.cert), key: read(tls.key) } : {}),
+      };
+    }
+    case 'ssh':
+      // Remote engines over SSH go through Slipway's own SSH layer (host keys
+      // pinned from known_hosts), which the machine work provides.
+      throw new Error(
+        `Engine address "${endpoint.host}": ssh:// engines are not supported yet by this build. ` +
+          'Forward the remote socket (ssh -L) and use its unix:// path meanwhile.',
+      );
+  }
+}

@@ -1,0 +1,94 @@
+// Turns connection and API failures into one plain sentence plus what to do.
+// Used by the status bar, the welcome views, notifications and the CLI alike.
+
+export interface EngineProblem {
+  /** What happened, in plain words, naming the address. */
+  reason: string;
+  /** What the user can do about it. */
+  fix: string;
+  code?: string;
+}
+
+interface ErrnoLike {
+  code?: string;
+  errno?: number;
+  address?: string;
+  message?: string;
+  statusCode?: number;
+  json?: { message?: string } | null;
+  reason?: string;
+}
+
+/** Why connecting to `address` failed. */
+export function describeConnectError(err: unknown, address: string): EngineProblem {
+  const e = (err ?? {}) as ErrnoLike;
+  const code = e.code;
+  switch (code) {
+    case 'ENOENT':
+      return {
+        code,
+        reason: `No Docker engine is running at ${address} (the socket does not exist).`,
+        fix: 'Start Docker or a Slipway machine, or choose another engine.',
+      };
+    case 'EACCES':
+    case 'EPERM':
+      return {
+        code,
+        reason: `Permission denied on ${address}.`,
+        fix: "Add your user to the 'docker' group and log in again, or choose another engine.",
+      };
+    case 'ECONNREFUSED':
+      return {
+        code,
+        reason: `Nothing is listening at ${address} (connection refused).`,
+        fix: 'Start the engine, or choose another engine.',
+      };
+    case 'ETIMEDOUT':
+    case 'ESOCKETTIMEDOUT':
+      return {
+        code,
+        reason: `The engine at ${address} did not answer in time.`,
+        fix: 'Check that the engine is healthy, then retry.',
+      };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { code, reason: `The host in ${address} cannot be found.`, fix: 'Check the engine address in the settings.' };
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return { code, reason: `The connection to ${address} was closed by the other side.`, fix: 'Retry; if it persists, restart the engine.' };
+  }
+  if (typeof e.statusCode === 'number') {
+    return {
+      code: String(e.statusCode),
+      reason: `The engine at ${address} answered with an error: ${apiMessage(err)}.`,
+      fix: 'Check that the address points at a Docker engine.',
+    };
+  }
+  return { code, reason: `Cannot reach the engine at ${address}: ${e.message ?? String(err)}.`, fix: 'Retry, or choose another engine.' };
+}
+
+/** The engine's own message for a failed API call, without dockerode's prefixes. */
+export function apiMessage(err: unknown): string {
+  const e = (err ?? {}) as ErrnoLike;
+  const fromJson = e.json && typeof e.json === 'object' ? e.json.message : undefined;
+  if (fromJson) return fromJson;
+  const msg = e.message ?? String(err);
+  // dockerode: "(HTTP code 404) no such container - No such container: abc "
+  const m = /^\(HTTP code \d+\) [^-]*- (.*)$/s.exec(msg);
+  return (m ? m[1] : msg).trim();
+}
+
+export function isNotFound(err: unknown): boolean {
+  return (err as ErrnoLike | undefined)?.statusCode === 404;
+}
+
+/**
+ * A failed action on a named resource, as one sentence: `Could not stop container "web": …`.
+ * A 404 says the thing is gone, the common case of a menu opened on a stale item.
+ */
+export function actionError(verb: string, kind: string, name: string, err: unknown): Error {
+  const msg = isNotFound(err)
+    ? `Could not ${verb} ${kind} "${name}": it no longer exists.`
+    : `Could not ${verb} ${kind} "${name}": ${apiMessage(err)}`;
+  return new Error(msg, { cause: err });
+}
