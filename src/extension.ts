@@ -1,5 +1,77 @@
-import type * as vscode from 'vscode';
+// activate(): builds the services and registers the features. Nothing else.
+// No engine call happens here: the connection starts after activation returns.
 
-export function activate(_context: vscode.ExtensionContext): void {}
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import { registerCommands } from './commands/table';
+import { InspectDocuments } from './documents/inspect';
+import { EngineConnection } from './engine/connection';
+import { nodeContextFiles } from './engine/dockerContext';
+import { resolveEndpoints } from './engine/endpoint';
+import { createStores } from './engine/stores';
+import { buildContainerTree, type ContainerSummary } from './models/containers';
+import { buildImageTree, type ImageSummary } from './models/images';
+import { buildNetworkList, buildVolumeList, type NetworkSummary, type VolumeSummary } from './models/volumesNetworks';
+import { settings } from './settings';
+import { registerEngineStatus } from './views/engineStatus';
+import { ModelTreeProvider, type ViewNode } from './views/modelTree';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Slipway', { log: true });
+  const conn = new EngineConnection(() =>
+    resolveEndpoints({ setting: settings.engineHost(), env: process.env, platform: process.platform, homeDir: os.homedir(), files: nodeContextFiles }),
+  );
+  conn.onState((s) => {
+    if (s.kind === 'connected') log.info(`connected to ${s.identity.endpoint.name} (${s.identity.endpoint.host}): Docker ${s.identity.version}`);
+    else if (s.kind === 'unreachable') for (const a of s.attempts) log.warn(`${a.endpoint.name}: ${a.problem.reason}`);
+  });
+
+  const stores = createStores(conn);
+
+  const containers = new ModelTreeProvider<ContainerSummary, ViewNode>(
+    stores.containers,
+    (items) => buildContainerTree(items, { groupBy: settings.containersGroupBy(), sortBy: settings.containersSortBy() }),
+    { expandGroups: true },
+  );
+  const images = new ModelTreeProvider<ImageSummary, ViewNode>(stores.images, (items) =>
+    buildImageTree(items, { showDangling: settings.imagesShowDangling(), now: Date.now() }),
+  );
+  const volumes = new ModelTreeProvider<VolumeSummary, ViewNode>(stores.volumes, buildVolumeList);
+  const networks = new ModelTreeProvider<NetworkSummary, ViewNode>(stores.networks, buildNetworkList);
+
+  const views = [
+    vscode.window.createTreeView('slipway.containers', { treeDataProvider: containers, canSelectMany: true, showCollapseAll: true }),
+    vscode.window.createTreeView('slipway.images', { treeDataProvider: images, canSelectMany: true, showCollapseAll: true }),
+    vscode.window.createTreeView('slipway.volumes', { treeDataProvider: volumes, canSelectMany: true }),
+    vscode.window.createTreeView('slipway.networks', { treeDataProvider: networks, canSelectMany: true }),
+  ];
+
+  const inspect = new InspectDocuments(conn);
+  const rerender = () => [containers, images, volumes, networks].forEach((p) => p.refresh());
+  void vscode.commands.executeCommand('setContext', 'slipway.images.showDangling', settings.imagesShowDangling());
+
+  context.subscriptions.push(
+    log,
+    conn,
+    ...Object.values(stores),
+    containers,
+    images,
+    volumes,
+    networks,
+    ...views,
+    inspect,
+    registerEngineStatus(conn, views),
+    ...registerCommands({ conn, stores, settings, log, inspect, rerender }),
+    settings.onDidChange(['engine.host'], () => void conn.restart()),
+    settings.onDidChange(['containers.groupBy', 'containers.sortBy'], () => containers.refresh()),
+    settings.onDidChange(['images.showDangling'], () => {
+      void vscode.commands.executeCommand('setContext', 'slipway.images.showDangling', settings.imagesShowDangling());
+      images.refresh();
+    }),
+  );
+
+  // Connect after activation has returned: activation itself never waits on the engine.
+  setTimeout(() => void conn.start(), 0);
+}
 
 export function deactivate(): void {}

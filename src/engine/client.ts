@@ -136,16 +136,16 @@ export class EngineClient {
     opts: { follow: boolean; tail?: number; timestamps?: boolean; tty?: boolean },
     name = id,
   ): Promise<Readable> {
-    const c = this.docker.getContainer(id);
     let raw: Readable;
     try {
-      raw = (await c.logs({
-        follow: opts.follow as true,
+      // Always as a stream (dockerode buffers the whole body when not following).
+      raw = await this.stream(`/containers/${encodeURIComponent(id)}/logs?`, {
+        follow: opts.follow,
         stdout: true,
         stderr: true,
-        tail: opts.tail === undefined || opts.tail < 0 ? 'all' : opts.tail,
+        tail: opts.tail === undefined || opts.tail < 0 ? 'all' : String(opts.tail),
         timestamps: !!opts.timestamps,
-      } as Docker.ContainerLogsOptions & { follow: true })) as unknown as Readable;
+      });
     } catch (err) {
       throw actionError('read the logs of', 'container', name, err);
     }
@@ -156,6 +156,17 @@ export class EngineClient {
     raw.on('error', (e) => out.destroy(e));
     out.on('close', () => raw.destroy());
     return out;
+  }
+
+  /** A GET whose body is returned as a stream, never buffered. */
+  private stream(path: string, options: Record<string, unknown>): Promise<Readable> {
+    const modem = this.docker.modem as unknown as { dial(o: object, cb: (err: unknown, data: unknown) => void): void };
+    return new Promise((resolve, reject) =>
+      modem.dial(
+        { path, method: 'GET', options, isStream: true, statusCodes: { 200: true, 404: 'no such object', 500: 'server error' } },
+        (err, data) => (err ? reject(err) : resolve(data as Readable)),
+      ),
+    );
   }
 
   // ---- images ----------------------------------------------------------
@@ -205,8 +216,8 @@ export class EngineClient {
 
   async createVolume(name: string, labels: Record<string, string> = {}): Promise<Docker.VolumeInspectInfo> {
     try {
-      const r = (await this.docker.createVolume({ Name: name, Labels: labels })) as unknown as Docker.VolumeInspectInfo;
-      return r;
+      await this.docker.createVolume({ Name: name, Labels: labels });
+      return await this.docker.getVolume(name).inspect();
     } catch (err) {
       throw actionError('create', 'volume', name, err);
     }

@@ -1,0 +1,23 @@
+// What every command is built from (style.md 6: `(deps) => handler`).
+
+import type * as vscode from 'vscode';
+import type { EngineConnection } from '../engine/connection';
+import type { Stores } from '../engine/stores';
+import type { Settings } from '../settings';
+import type { InspectDocuments } from '../documents/inspect';
+
+export type { Stores };
+
+export interface CommandDeps {
+  conn: EngineConnection;
+  stores: Stores;
+  settings: Settings;
+  log: vscode.LogOutputChannel;
+  inspect: InspectDocuments;
+  /** Re-render views whose model depends on a setting. */
+  rerender: () => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Handler = (...args: any[]) => unknown;
+export type CommandFactory = (deps: CommandDeps) => Handler;

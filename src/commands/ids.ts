@@ -1,0 +1,40 @@
+// Every command id, in one pure list, so a unit test can check it against
+// package.json's contributions without loading VS Code.
+
+export const COMMAND_IDS = [
+  'slipway.engine.retry',
+  'slipway.engine.choose',
+  'slipway.containers.refresh',
+  'slipway.containers.start',
+  'slipway.containers.stop',
+  'slipway.containers.restart',
+  'slipway.containers.pause',
+  'slipway.containers.unpause',
+  'slipway.containers.remove',
+  'slipway.containers.logs',
+  'slipway.containers.shell',
+  'slipway.containers.inspect',
+  'slipway.containers.openPort',
+  'slipway.containers.copyId',
+  'slipway.images.refresh',
+  'slipway.images.run',
+  'slipway.images.runInteractive',
+  'slipway.images.tag',
+  'slipway.images.remove',
+  'slipway.images.inspect',
+  'slipway.images.history',
+  'slipway.images.prune',
+  'slipway.images.toggleDangling',
+  'slipway.volumes.refresh',
+  'slipway.volumes.create',
+  'slipway.volumes.inspect',
+  'slipway.volumes.remove',
+  'slipway.volumes.prune',
+  'slipway.networks.refresh',
+  'slipway.networks.create',
+  'slipway.networks.inspect',
+  'slipway.networks.remove',
+  'slipway.networks.prune',
+] as const;
+
+export type CommandId = (typeof COMMAND_IDS)[number];

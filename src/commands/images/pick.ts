@@ -1,0 +1,16 @@
+import { buildImageTree, type ImageNode, type ImageSummary } from '../../models/images';
+import type { ViewNode } from '../../views/modelTree';
+import type { CommandDeps } from '../deps';
+import { resolveTargets } from '../targets';
+
+export const isImage = (n: ViewNode): n is ImageNode & ViewNode => (n as { kind?: string }).kind === 'image';
+
+export function imageTargets(deps: CommandDeps, clicked: unknown, selection: unknown, placeHolder: string, many = false): Promise<ImageNode[]> {
+  return resolveTargets(clicked, selection, isImage, {
+    store: deps.stores.images,
+    build: (items: ImageSummary[]) =>
+      buildImageTree(items, { showDangling: deps.settings.imagesShowDangling(), now: Date.now() }).flatMap((g) => g.children) as (ImageNode & ViewNode)[],
+    placeHolder,
+    canPickMany: many,
+  });
+}

@@ -1,0 +1,76 @@
+// The one table of commands: id → factory. Registration wraps each handler so
+// a failure becomes one error message and a log line, never an unhandled
+// rejection in the extension host.
+
+import * as vscode from 'vscode';
+import type { CommandDeps, CommandFactory } from './deps';
+import type { CommandId } from './ids';
+import { containerVerb } from './containers/lifecycle';
+import { removeContainers } from './containers/remove';
+import { viewContainerLogs } from './containers/logs';
+import { attachShell } from './containers/shell';
+import { inspectContainer } from './containers/inspect';
+import { openContainerPort } from './containers/openPort';
+import { copyContainerId } from './containers/copyId';
+import { runImage, runImageInteractive } from './images/run';
+import { imageHistory, inspectImage, pruneImages, removeImages, tagImage, toggleDangling } from './images/manage';
+import { createVolume, inspectVolume, pruneVolumes, removeVolumes } from './volumes/volumes';
+import { createNetwork, inspectNetwork, pruneNetworks, removeNetworks } from './networks/networks';
+import { chooseEngine, retryEngine } from './engine/engine';
+
+const refresh =
+  (key: keyof CommandDeps['stores']): CommandFactory =>
+  (deps) =>
+  () =>
+    deps.stores[key].refresh();
+
+export const COMMANDS: Record<CommandId, CommandFactory> = {
+  'slipway.engine.retry': retryEngine,
+  'slipway.engine.choose': chooseEngine,
+  'slipway.containers.refresh': refresh('containers'),
+  'slipway.containers.start': containerVerb('start'),
+  'slipway.containers.stop': containerVerb('stop'),
+  'slipway.containers.restart': containerVerb('restart'),
+  'slipway.containers.pause': containerVerb('pause'),
+  'slipway.containers.unpause': containerVerb('unpause'),
+  'slipway.containers.remove': removeContainers,
+  'slipway.containers.logs': viewContainerLogs,
+  'slipway.containers.shell': attachShell,
+  'slipway.containers.inspect': inspectContainer,
+  'slipway.containers.openPort': openContainerPort,
+  'slipway.containers.copyId': copyContainerId,
+  'slipway.images.refresh': refresh('images'),
+  'slipway.images.run': runImage,
+  'slipway.images.runInteractive': runImageInteractive,
+  'slipway.images.tag': tagImage,
+  'slipway.images.remove': removeImages,
+  'slipway.images.inspect': inspectImage,
+  'slipway.images.history': imageHistory,
+  'slipway.images.prune': pruneImages,
+  'slipway.images.toggleDangling': toggleDangling,
+  'slipway.volumes.refresh': refresh('volumes'),
+  'slipway.volumes.create': createVolume,
+  'slipway.volumes.inspect': inspectVolume,
+  'slipway.volumes.remove': removeVolumes,
+  'slipway.volumes.prune': pruneVolumes,
+  'slipway.networks.refresh': refresh('networks'),
+  'slipway.networks.create': createNetwork,
+  'slipway.networks.inspect': inspectNetwork,
+  'slipway.networks.remove': removeNetworks,
+  'slipway.networks.prune': pruneNetworks,
+};
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  return Object.entries(COMMANDS).map(([id, factory]) => {
+    const handler = factory(deps);
+    return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(...args);
+      } catch (err) {
+        const msg = (err as Error)?.message ?? String(err);
+        deps.log.error(`${id}: ${msg}`);
+        void vscode.window.showErrorMessage(msg);
+      }
+    });
+  });
+}

@@ -1,0 +1,114 @@
+// Positions in a Dockerfile. The analysis works on absolute UTF-16 offsets
+// (JavaScript string indices, the unit VS Code uses); `LineIndex` turns them
+// into 0-based line/character positions only at the edges (diagnostics, CLI).
+
+export interface Position {
+  /** 0-based line. */
+  line: number;
+  /** 0-based UTF-16 code unit within the line. */
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** Line start offsets of a text, for offset → position conversion by binary search. */
+export class LineIndex {
+  readonly starts: number[];
+
+  constructor(readonly text: string) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    this.starts = starts;
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  lineOf(offset: number): number {
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  position(offset: number): Position {
+    const line = this.lineOf(offset);
+    return { line, character: offset - this.starts[line] };
+  }
+
+  range(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(end) };
+  }
+
+  /** Offset of the end of `line`, before its `\r\n` or `\n`. */
+  lineEnd(line: number): number {
+    const next = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
+    return next > this.starts[line] && this.text.charCodeAt(next - 1) === 13 ? next - 1 : next;
+  }
+
+  offset(p: Position): number {
+    const line = Math.min(Math.max(p.line, 0), this.starts.length - 1);
+    return Math.min(this.starts[line] + Math.max(p.character, 0), this.lineEnd(line));
+  }
+}
+
+/**
+ * A piece of logical text (continuation lines joined, comment lines inside an
+ * instruction dropped) with a map from each logical index back to the document.
+ * `pieceStart[k]` is the logical index where piece k starts and `pieceDoc[k]`
+ * the document offset it came from; within a piece the text is contiguous.
+ */
+export class Span {
+  constructor(
+    readonly text: string,
+    private readonly pieceStart: number[],
+    private readonly pieceDoc: number[],
+  ) {}
+
+  static contiguous(text: string, docOffset: number): Span {
+    return new Span(text, [0], [docOffset]);
+  }
+
+  /** Document offset of logical index `i` (an end index maps just past its last char). */
+  toDoc(i: number): number {
+    const ps = this.pieceStart;
+    let lo = 0;
+    let hi = ps.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (ps[mid] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.pieceDoc[lo] + (i - ps[lo]);
+  }
+
+  /** Document offset just after logical index `i - 1`: keeps an end inside its own piece. */
+  toDocEnd(i: number): number {
+    return i <= 0 ? this.toDoc(0) : this.toDoc(i - 1) + 1;
+  }
+
+  /** A sub-span [from, to) of this span, mapped to the same document. */
+  slice(from: number, to = this.text.length): Span {
+    const starts: number[] = [];
+    const docs: number[] = [];
+    const ps = this.pieceStart;
+    for (let k = 0; k < ps.length; k++) {
+      const pEnd = k + 1 < ps.length ? ps[k + 1] : this.text.length;
+      if (pEnd <= from || ps[k] >= to) continue;
+      const s = Math.max(ps[k], from);
+      starts.push(s - from);
+      docs.push(this.pieceDoc[k] + (s - ps[k]));
+    }
+    if (!starts.length) return Span.contiguous('', this.toDoc(Math.min(from, this.text.length)));
+    return new Span(this.text.slice(from, to), starts, docs);
+  }
+}

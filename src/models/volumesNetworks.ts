@@ -1,0 +1,87 @@
+// Volumes and Networks views as pure functions of the engine's lists.
+
+import { shortId } from './format';
+import type { IconSpec } from './icons';
+
+export interface LeafNode {
+  kind: 'volume' | 'network';
+  /** Volume name or network id: what the engine API takes. */
+  id: string;
+  name: string;
+  label: string;
+  description: string;
+  tooltip: string;
+  icon: IconSpec;
+  contextValue: string;
+}
+
+export interface VolumeSummary {
+  Name: string;
+  Driver: string;
+  Mountpoint: string;
+  CreatedAt?: string;
+  Labels?: Record<string, string> | null;
+  Scope?: string;
+}
+
+/** Anonymous volumes are named by a 64-hex-digit id. */
+export function isAnonymousVolume(name: string): boolean {
+  return /^[0-9a-f]{64}$/.test(name);
+}
+
+export function buildVolumeList(list: readonly VolumeSummary[]): LeafNode[] {
+  return list
+    .map((v) => {
+      const anonymous = isAnonymousVolume(v.Name);
+      const project = v.Labels?.['com.docker.compose.project'];
+      const parts = [v.Driver, project ? `compose: ${project}` : '', anonymous ? 'anonymous' : ''].filter(Boolean);
+      return {
+        kind: 'volume' as const,
+        id: v.Name,
+        name: v.Name,
+        label: anonymous ? shortId(v.Name) : v.Name,
+        description: parts.join(' · '),
+        tooltip: [`Volume ${v.Name}`, `Driver: ${v.Driver}`, `Mountpoint: ${v.Mountpoint}`, v.CreatedAt ? `Created: ${v.CreatedAt}` : '']
+          .filter(Boolean)
+          .join('\n'),
+        icon: { id: 'database' },
+        contextValue: anonymous ? 'volume anonymous' : 'volume',
+      };
+    })
+    .sort((a, b) => Number(a.contextValue.includes('anonymous')) - Number(b.contextValue.includes('anonymous')) || a.label.localeCompare(b.label));
+}
+
+export interface NetworkSummary {
+  Id: string;
+  Name: string;
+  Driver: string;
+  Scope: string;
+  Internal?: boolean;
+  IPAM?: { Config?: { Subnet?: string }[] | null } | null;
+  Labels?: Record<string, string> | null;
+}
+
+/** The networks every engine creates and that cannot be removed. */
+export const BUILTIN_NETWORKS = new Set(['bridge', 'host', 'none']);
+
+export function buildNetworkList(list: readonly NetworkSummary[]): LeafNode[] {
+  return list
+    .map((n) => {
+      const builtin = BUILTIN_NETWORKS.has(n.Name);
+      const subnets = (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter(Boolean);
+      const parts = [n.Driver, n.Scope !== 'local' ? n.Scope : '', n.Internal ? 'internal' : '', builtin ? 'built-in' : ''].filter(Boolean);
+      return {
+        kind: 'network' as const,
+        id: n.Id,
+        name: n.Name,
+        label: n.Name,
+        description: parts.join(' · '),
+        tooltip: [`Network ${n.Name} (${shortId(n.Id)})`, `Driver: ${n.Driver}`, subnets.length ? `Subnet: ${subnets.join(', ')}` : '', builtin ? 'Built-in: cannot be removed' : '']
+          .filter(Boolean)
+          .join('\n'),
+        icon: { id: builtin ? 'lock' : 'type-hierarchy' },
+        contextValue: builtin ? 'network builtin' : 'network',
+      };
+    })
+    .sort((a, b) => Number(b.contextValue.includes('builtin')) - Number(a.contextValue.includes('builtin')) || a.label.localeCompare(b.label));
+}

@@ -1,0 +1,224 @@
+// Drives a code-server workbench in Debian's Chromium with playwright-core,
+// the way a person would: click the activity bar, right-click tree items,
+// read the Problems panel, hover, use the command palette. Screenshots go to
+// test-artifacts/editor/<test>/<step>.png (gitignored).
+//
+// Selectors are VS Code 1.100's workbench DOM; they are kept here, in one
+// place, so a VS Code upgrade means changing this file only.
+
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+export interface Workbench {
+  page: Page;
+  context: BrowserContext;
+  /** Saves test-artifacts/editor/<test>/<step>.png and returns its path. */
+  screenshot(step: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Why Chromium cannot be driven here, or undefined when it can. */
+export function browserUnavailable(): string | undefined {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing; install Debian's chromium package (apt-get install chromium)`;
+  return undefined;
+}
+
+export function artifactDir(test: string): string {
+  const dir = path.join(process.cwd(), 'test-artifacts', 'editor', safeName(test));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'unnamed';
+}
+
+/**
+ * Launches Chromium with a fresh profile, opens `url` and waits for the
+ * workbench. `test` names the screenshot folder.
+ */
+export async function openWorkbench(url: string, test: string): Promise<Workbench> {
+  const why = browserUnavailable();
+  if (why) throw new Error(why);
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'slipway-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const shots = artifactDir(test);
+  let n = 0;
+  const wb: Workbench = {
+    page,
+    context,
+    async screenshot(step) {
+      const file = path.join(shots, `${String(++n).padStart(2, '0')}-${safeName(step)}.png`);
+      await page.screenshot({ path: file });
+      return file;
+    },
+    async close() {
+      await context.close().catch(() => undefined);
+      rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+    },
+  };
+  try {
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await acceptTrustIfAsked(page);
+    // The workbench is interactive once the activity bar has its items.
+    await page.locator('.activitybar .action-item').first().waitFor({ timeout: 60_000 });
+  } catch (err) {
+    await wb.screenshot('open-failed').catch(() => undefined);
+    await wb.close();
+    throw new Error(`the workbench at ${url} did not open: ${(err as Error).message}`, { cause: err });
+  }
+  return wb;
+}
+
+/** Clicks "Yes, I trust the authors" when the workspace-trust dialog shows (settings normally turn it off). */
+export async function acceptTrustIfAsked(page: Page): Promise<void> {
+  const trust = page.getByRole('button', { name: /Yes, I trust the authors/ });
+  if (await trust.isVisible().catch(() => false)) await trust.click();
+}
+
+/** Opens a view container from the activity bar by its title (e.g. "Slipway"), unless it is already open. */
+export async function openActivity(page: Page, title: string): Promise<void> {
+  const item = page.locator(`.activitybar .action-item:has(a.action-label[aria-label^="${cssString(title)}"])`).first();
+  await item.waitFor({ timeout: 30_000 });
+  const checked = await item.getAttribute('aria-pressed').catch(() => null) ?? (await item.locator('a').getAttribute('aria-expanded'));
+  const isOpen = (await item.getAttribute('class'))?.includes('checked') || checked === 'true';
+  if (!isOpen) await item.click();
+  await page.locator(`.sidebar .composite.title h2[title^="${cssString(title)}"], .sidebar .title-label h2`).first().waitFor({ timeout: 30_000 });
+}
+
+/** The pane (header + body) of a view in the side bar, by its title (e.g. "Containers"). */
+export function viewPane(page: Page, title: string): Locator {
+  return page.locator('.sidebar .pane').filter({ has: page.locator(`.pane-header h3.title`, { hasText: new RegExp(`^${escapeRegExp(title)}$`, 'i') }) });
+}
+
+/** Expands a collapsed view pane so its tree is rendered. */
+export async function expandView(page: Page, title: string): Promise<Locator> {
+  const pane = viewPane(page, title);
+  const header = pane.locator('.pane-header');
+  await header.waitFor({ timeout: 30_000 });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  return pane;
+}
+
+/** A tree row in `pane` whose label is exactly `label`. */
+export function treeItem(pane: Locator, label: string): Locator {
+  return pane.locator('.monaco-list-row').filter({ has: pane.page().locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) });
+}
+
+/** The codicon name of a tree row's icon, e.g. "vm-running", or undefined when it has none. */
+export async function treeItemIcon(row: Locator): Promise<string | undefined> {
+  const cls = (await row.locator('.custom-view-tree-node-item-icon').first().getAttribute('class')) ?? '';
+  return /\bcodicon-([a-z0-9-]+)/.exec(cls)?.[1];
+}
+
+/** The text of the tree row's description (the grey text after the label). */
+export async function treeItemDescription(row: Locator): Promise<string> {
+  return ((await row.locator('.label-description').first().textContent()) ?? '').trim();
+}
+
+/** The labels of the rows a tree pane shows, in order (depth-first as rendered). */
+export async function treeLabels(pane: Locator): Promise<string[]> {
+  return (await pane.locator('.monaco-list-row .label-name').allTextContents()).map((s) => s.trim());
+}
+
+/** Right-clicks `target` and clicks the context-menu entry titled `entry`. */
+export async function contextMenu(page: Page, target: Locator, entry: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const item = page.getByRole('menuitem', { name: new RegExp(`^${escapeRegExp(entry)}`) });
+  await item.first().waitFor({ timeout: 15_000 });
+  await item.first().click();
+}
+
+/** The titles in the context menu that `target` opens (the menu is closed again with Escape). */
+export async function contextMenuEntries(page: Page, target: Locator): Promise<string[]> {
+  await target.click({ button: 'right' });
+  const items = page.locator('.monaco-menu .action-item:not(.disabled) .action-label');
+  await items.first().waitFor({ timeout: 15_000 });
+  const labels = (await items.allTextContents()).map((s) => s.trim()).filter(Boolean);
+  await page.keyboard.press('Escape');
+  return labels;
+}
+
+/** Runs a command from the command palette by its title as shown there (e.g. "View: Focus Problems"). */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+}
+
+export interface Problem {
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  /** e.g. "Ln 3, Col 1" as the panel shows it, when present. */
+  where?: string;
+}
+
+/** Opens the Problems panel and returns what it lists (each row's accessible label). */
+export async function readProblems(page: Page): Promise<string[]> {
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)').catch(async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Shift+M');
+  });
+  const panel = page.locator('.markers-panel');
+  await panel.waitFor({ timeout: 15_000 });
+  const rows = panel.locator('.monaco-list-row');
+  return rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+}
+
+/** Hovers `target` and returns the hover widget's text. */
+export async function hoverText(page: Page, target: Locator): Promise<string> {
+  await target.hover();
+  const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
+  await hover.waitFor({ timeout: 15_000 });
+  return ((await hover.textContent()) ?? '').trim();
+}
+
+/** Opens a file of the workspace with Quick Open (Ctrl+P) by its name. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(name);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tabs-container .tab[aria-label^="${cssString(name)}"]`).first().waitFor({ timeout: 15_000 });
+}
+
+/** The welcome-view text (message and buttons) a view shows when it has no tree content. */
+export async function welcomeText(pane: Locator): Promise<string> {
+  const welcome = pane.locator('.welcome-view-content');
+  await welcome.waitFor({ timeout: 30_000 });
+  return ((await welcome.innerText()) ?? '').trim();
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function cssString(s: string): string {
+  return s.replace(/["\\]/g, '\\$&');
+}
