@@ -135,9 +135,35 @@ export async function treeItemDescription(row: Locator): Promise<string> {
   return ((await row.locator('.label-description').first().textContent()) ?? '').trim();
 }
 
-/** The labels of the rows a tree pane shows, in order (depth-first as rendered). */
-export async function treeLabels(pane: Locator): Promise<string[]> {
-  return (await pane.locator('.monaco-list-row .label-name').allTextContents()).map((s) => s.trim());
+export interface TreeRow {
+  label: string;
+  description: string;
+  /** 1 for top-level rows, 2 for their children, ... */
+  level: number;
+  /** Codicon name, e.g. "vm-running". */
+  icon?: string;
+  /** Label of the nearest row above with a lower level: the group or parent. */
+  parent?: string;
+}
+
+/** The rows a tree pane renders, in order, with their nesting. */
+export async function treeRows(pane: Locator): Promise<TreeRow[]> {
+  const raw = await pane.locator('.monaco-list-row').evaluateAll((els) =>
+    els.map((e) => ({
+      label: (e.querySelector('.label-name')?.textContent ?? '').trim(),
+      description: (e.querySelector('.label-description')?.textContent ?? '').trim(),
+      level: Number(e.getAttribute('aria-level') ?? '1'),
+      iconClass: e.querySelector('.custom-view-tree-node-item-icon')?.getAttribute('class') ?? '',
+      top: parseFloat(/top:\s*([\d.]+)px/.exec(e.getAttribute('style') ?? '')?.[1] ?? '0'),
+    })),
+  );
+  raw.sort((a, b) => a.top - b.top); // the list reuses row elements, so DOM order is not display order
+  const rows: TreeRow[] = [];
+  for (const r of raw) {
+    const parent = [...rows].reverse().find((p) => p.level < r.level)?.label;
+    rows.push({ label: r.label, description: r.description, level: r.level, icon: /\bcodicon-([a-z0-9-]+)/.exec(r.iconClass)?.[1], parent });
+  }
+  return rows;
 }
 
 /** Right-clicks `target` and clicks the context-menu entry titled `entry`. */
@@ -167,13 +193,6 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ timeout: 15_000 });
   await row.click();
-}
-
-export interface Problem {
-  severity: 'error' | 'warning' | 'info';
-  message: string;
-  /** e.g. "Ln 3, Col 1" as the panel shows it, when present. */
-  where?: string;
 }
 
 /** Opens the Problems panel and returns what it lists (each row's accessible label). */
