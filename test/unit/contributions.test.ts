@@ -1,0 +1,41 @@
+// package.json's contributions and the code agree: every command has a
+// handler, every handler is contributed, every menu entry names a real
+// command, and every setting has a description and a default.
+
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { COMMAND_IDS } from '../../src/commands/ids';
+
+const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8'));
+
+describe('package.json contributions', () => {
+  const contributed: string[] = pkg.contributes.commands.map((c: { command: string }) => c.command);
+
+  it('contributes exactly the commands the extension registers (slipway.engine/containers/images/volumes/networks)', () => {
+    const ours = contributed.filter((id) => /^slipway\.(engine|containers|images|volumes|networks)\./.test(id));
+    assert.deepEqual([...ours].sort(), [...COMMAND_IDS].sort());
+  });
+
+  it('menus only name contributed commands', () => {
+    for (const [menu, entries] of Object.entries(pkg.contributes.menus) as [string, { command: string }[]][]) {
+      for (const e of entries) assert.ok(contributed.includes(e.command), `${menu}: ${e.command}`);
+    }
+  });
+
+  it('every command has a title and category', () => {
+    for (const c of pkg.contributes.commands) assert.ok(c.title && c.category === 'Slipway', c.command);
+  });
+
+  it('every setting is documented and has a default', () => {
+    for (const [key, spec] of Object.entries(pkg.contributes.configuration.properties) as [string, Record<string, unknown>][]) {
+      assert.ok(spec.description || spec.markdownDescription, `${key} has no description`);
+      assert.ok('default' in spec, `${key} has no default`);
+    }
+  });
+
+  it('activates only on its views (and nothing at startup)', () => {
+    assert.ok(!pkg.activationEvents.includes('*'));
+    assert.ok(!pkg.activationEvents.includes('onStartupFinished'));
+  });
+});
