@@ -1,0 +1,100 @@
+// Probing the host: which QEMU binary, which accelerator is really usable.
+// Kept apart from qemuArgs.ts (which takes the result as input) so the argv
+// builder stays pure. The probe is conservative: a hardware accelerator is
+// only chosen when the host clearly supports it, because a guest kernel
+// under a half-working KVM (a /dev/kvm node without VT-x/AMD-V, as in some
+// nested sandboxes) hangs instead of failing.
+
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { hostOs, type HostOs } from './layout';
+import { qemuExe, type Accel, type HostInfo } from './qemuArgs';
+import type { GuestArch } from './spec';
+
+export function hostArch(arch: string = process.arch): GuestArch {
+  if (arch === 'x64') return 'x86_64';
+  if (arch === 'arm64') return 'aarch64';
+  throw new Error(`Machines need an x86_64 or arm64 host; this one is "${arch}".`);
+}
+
+const ACCELS: readonly Accel[] = ['kvm', 'hvf', 'whpx', 'tcg'];
+
+/**
+ * The accelerator to use. `SLIPWAY_ACCEL` overrides the probe (e.g. "tcg" to
+ * rule out a flaky hypervisor); otherwise the host is asked.
+ */
+export function probeAccel(os: HostOs, arch: GuestArch, env: NodeJS.ProcessEnv = process.env): Accel {
+  const forced = env.SLIPWAY_ACCEL?.trim();
+  if (forced) {
+    if (!ACCELS.includes(forced as Accel)) throw new Error(`SLIPWAY_ACCEL="${forced}" is not one of ${ACCELS.join(', ')}.`);
+    return forced as Accel;
+  }
+  switch (os) {
+    case 'linux':
+      return kvmUsable(arch) ? 'kvm' : 'tcg';
+    case 'darwin':
+      return spawnSync('sysctl', ['-n', 'kern.hv_support'], { encoding: 'utf8' }).stdout?.trim() === '1' ? 'hvf' : 'tcg';
+    case 'win32': {
+      // WHPX has no cheap usability test; trust QEMU's list of accelerators.
+      const exe = findQemu(os, arch);
+      const out = exe ? spawnSync(exe, ['-accel', 'help'], { encoding: 'utf8', timeout: 10_000 }).stdout ?? '' : '';
+      return /\bwhpx\b/.test(out) ? 'whpx' : 'tcg';
+    }
+  }
+}
+
+function kvmUsable(arch: GuestArch): boolean {
+  try {
+    accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
+  } catch {
+    return false;
+  }
+  if (arch !== 'x86_64') return true;
+  // Without VT-x/AMD-V flags the node is emulated by something that cannot run a normal guest.
+  try {
+    return /^flags\s*:.*\b(vmx|svm)\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Where QEMU is usually installed, besides PATH. */
+function extraDirs(os: HostOs): string[] {
+  if (os === 'darwin') return ['/opt/homebrew/bin', '/usr/local/bin', '/opt/local/bin'];
+  if (os === 'win32') return [path.win32.join(process.env.ProgramFiles ?? 'C:\\Program Files', 'qemu')];
+  return ['/usr/bin', '/usr/local/bin'];
+}
+
+/** The QEMU system emulator for `arch`, or undefined when it is not installed. `SLIPWAY_QEMU` overrides. */
+export function findQemu(os: HostOs, arch: GuestArch, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.SLIPWAY_QEMU) return env.SLIPWAY_QEMU;
+  const exe = qemuExe(os, arch);
+  const sep = os === 'win32' ? ';' : ':';
+  for (const dir of [...(env.PATH ?? '').split(sep), ...extraDirs(os)]) {
+    if (!dir) continue;
+    const p = path.join(dir, exe);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+export function installHint(os: HostOs): string {
+  if (os === 'darwin') return 'Install QEMU with "brew install qemu".';
+  if (os === 'win32') return 'Install QEMU from https://www.qemu.org/download/#windows (or "winget install SoftwareFreedomConservancy.QEMU").';
+  return 'Install QEMU, e.g. "sudo apt-get install qemu-system-x86 qemu-utils" (Debian/Ubuntu) or "sudo dnf install qemu-kvm qemu-img" (Fedora).';
+}
+
+export interface ProbedHost extends HostInfo {
+  /** Absolute path of the QEMU binary for the guest arch. */
+  qemu: string;
+}
+
+/** Probes this host for a machine of `guestArch`; throws a clear error when QEMU is missing. */
+export function probeHost(guestArch: GuestArch, env: NodeJS.ProcessEnv = process.env): ProbedHost {
+  const os = hostOs();
+  const arch = hostArch();
+  const qemu = findQemu(os, guestArch, env);
+  if (!qemu) throw new Error(`QEMU ("${qemuExe(os, guestArch)}") was not found on PATH. ${installHint(os)}`);
+  return { os, arch, accel: guestArch === arch ? probeAccel(os, arch, env) : 'tcg', qemu };
+}
