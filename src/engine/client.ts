@@ -2,7 +2,7 @@
 // `docker.modem.dial`, which we wrap once to count requests: the test suite
 // and the status bar use the count to prove the views do not poll.
 
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { PassThrough, type Readable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { parseHost, type Endpoint } from './endpoint';
@@ -40,7 +40,11 @@ export class EngineClient {
     readonly endpoint: Endpoint,
     private readonly opts: ClientOptions = {},
   ) {
-    this.docker = new Docker(dockerodeOptions(endpoint, opts.timeoutMs));
+    // dockerode (and the gRPC stack it pulls in) loads on first use, not when
+    // the extension activates: activation must stay in the low milliseconds.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const DockerCtor = require('dockerode') as typeof Docker;
+    this.docker = new DockerCtor(dockerodeOptions(endpoint, opts.timeoutMs));
     const modem = (this.docker as unknown as { modem: { dial: (o: DialOpts, cb: unknown) => unknown } }).modem;
     const dial = modem.dial.bind(modem);
     modem.dial = (o: DialOpts, cb: unknown) => {
