@@ -179,8 +179,9 @@ async function main() {
   if (desktop) return runDesktop(desktop, workspace, engineHost);
 
   say('packaging the extension (npm run package)');
-  run('npm', ['run', 'package']);
   const vsix = path.join(repo, 'dist', 'slipway.vsix');
+  rmSync(vsix, { force: true }); // an old vsix in dist/ must not end up inside the new one
+  run('npm', ['run', 'package']);
 
   let port;
   if (process.env.SLIPWAY_PORT) {

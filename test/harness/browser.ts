@@ -97,12 +97,13 @@ export async function acceptTrustIfAsked(page: Page): Promise<void> {
 
 /** Opens a view container from the activity bar by its title (e.g. "Slipway"), unless it is already open. */
 export async function openActivity(page: Page, title: string): Promise<void> {
-  const item = page.locator(`.activitybar .action-item:has(a.action-label[aria-label^="${cssString(title)}"])`).first();
+  const has = `:has(a.action-label[aria-label^="${cssString(title)}"])`;
+  const item = page.locator(`.activitybar .action-item${has}`).first();
   await item.waitFor({ timeout: 30_000 });
-  const checked = await item.getAttribute('aria-pressed').catch(() => null) ?? (await item.locator('a').getAttribute('aria-expanded'));
-  const isOpen = (await item.getAttribute('class'))?.includes('checked') || checked === 'true';
-  if (!isOpen) await item.click();
-  await page.locator(`.sidebar .composite.title h2[title^="${cssString(title)}"], .sidebar .title-label h2`).first().waitFor({ timeout: 30_000 });
+  if (!((await item.getAttribute('class')) ?? '').split(' ').includes('checked')) await item.click();
+  await page.locator(`.activitybar .action-item.checked${has}`).waitFor({ timeout: 30_000 });
+  // Move the pointer off the activity bar so its tooltip does not cover the side bar.
+  await page.mouse.move(800, 500);
 }
 
 /** The pane (header + body) of a view in the side bar, by its title (e.g. "Containers"). */
@@ -166,11 +167,16 @@ export async function treeRows(pane: Locator): Promise<TreeRow[]> {
   return rows;
 }
 
-/** Right-clicks `target` and clicks the context-menu entry titled `entry`. */
-export async function contextMenu(page: Page, target: Locator, entry: string): Promise<void> {
+/**
+ * Right-clicks `target` and clicks the context-menu entry titled `entry`;
+ * `whileOpen` runs with the menu showing (e.g. to take a screenshot).
+ */
+export async function contextMenu(page: Page, target: Locator, entry: string, whileOpen?: () => Promise<unknown>): Promise<void> {
   await target.click({ button: 'right' });
   const item = page.getByRole('menuitem', { name: new RegExp(`^${escapeRegExp(entry)}`) });
   await item.first().waitFor({ timeout: 15_000 });
+  await item.first().hover();
+  if (whileOpen) await whileOpen();
   await item.first().click();
 }
 
@@ -225,6 +231,13 @@ export async function openFile(page: Page, name: string): Promise<void> {
   await row.waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
   await page.locator(`.tabs-container .tab[aria-label^="${cssString(name)}"]`).first().waitFor({ timeout: 15_000 });
+}
+
+/** The message a tree view shows above its content (TreeView.message), or '' when none. */
+export async function viewMessage(pane: Locator): Promise<string> {
+  const msg = pane.locator('.tree-explorer-viewlet-tree-view > .message:not(.hide)');
+  if (!(await msg.count())) return '';
+  return ((await msg.first().innerText()) ?? '').trim();
 }
 
 /** The welcome-view text (message and buttons) a view shows when it has no tree content. */

@@ -1,0 +1,103 @@
+// Root hooks of the editor tier: one private dockerd, one packaged .vsix and one
+// code-server for the whole tier; each test file opens its own Chromium window.
+//
+// Run alone (after `npx tsc -p tsconfig.json`):
+//   npx mocha --require out/test/editor/setup.js 'out/test/editor/*.test.js' --timeout 300000
+
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Context } from 'mocha';
+import { browserUnavailable } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { dockerdUnavailable, startDockerd, type Dockerd } from '../harness/dockerd';
+import { importBusybox } from '../harness/images';
+
+export interface EditorEnv {
+  dockerd: Dockerd;
+  codeServer: CodeServer;
+  /** The workspace folder code-server opened (a copy of sample/). */
+  workspace: string;
+  vsix: string;
+}
+
+let env: EditorEnv | undefined;
+let dockerdDir: string | undefined;
+let anyFailed = false;
+
+/** The tier's shared environment; only valid inside tests (after the root hook ran). */
+export function editorEnv(): EditorEnv {
+  if (!env) throw new Error('the editor environment is not running; run the tier with --require out/test/editor/setup.js');
+  return env;
+}
+
+/** Stops the private dockerd (the engine "goes away"); `restartDockerd` brings it back on the same socket. */
+export async function stopDockerd(): Promise<void> {
+  await editorEnv().dockerd.stop();
+}
+
+export async function restartDockerd(): Promise<Dockerd> {
+  const e = editorEnv();
+  e.dockerd = await startDockerd({ dir: dockerdDir });
+  return e.dockerd;
+}
+
+const repo = path.resolve(__dirname, '..', '..', '..');
+
+function packageVsix(): string {
+  const vsix = path.join(repo, 'dist', 'slipway.vsix');
+  // An old vsix in dist/ must not end up inside the new one (vsce would also fail on it).
+  rmSync(vsix, { force: true });
+  const r = spawnSync('npm', ['run', 'package'], { cwd: repo, encoding: 'utf8' });
+  if (r.status !== 0 || !existsSync(vsix)) {
+    throw new Error(`\`npm run package\` failed (exit ${r.status}); run it to see why:\n${(r.stdout + r.stderr).split('\n').slice(-20).join('\n')}`);
+  }
+  return vsix;
+}
+
+export const mochaHooks = {
+  async beforeAll(this: Context) {
+    this.timeout(20 * 60_000); // the first run installs code-server (a few minutes)
+    const why = dockerdUnavailable() ?? browserUnavailable();
+    if (why) {
+      console.log(`\n  !!! editor tier SKIPPED: ${why}\n`);
+      this.skip();
+    }
+    const started = Date.now();
+    const vsix = packageVsix();
+    // The dockerd keeps a fixed directory so a restart comes back on the same socket.
+    dockerdDir = mkdtempSync(path.join(os.tmpdir(), 'slipway-editor-dockerd-'));
+    const dockerd = await startDockerd({ dir: dockerdDir });
+    importBusybox(dockerd.env);
+    const wsRoot = mkdtempSync(path.join(os.tmpdir(), 'slipway-editor-ws-'));
+    const workspace = path.join(wsRoot, 'sample');
+    cpSync(path.join(repo, 'sample'), workspace, { recursive: true });
+    const codeServer = await startCodeServer({
+      folder: workspace,
+      vsix: [vsix],
+      settings: { 'slipway.engine.host': dockerd.host },
+      log: (line) => console.log(`    code-server: ${line}`),
+    });
+    env = { dockerd, codeServer, workspace, vsix };
+    console.log(`    editor tier ready in ${((Date.now() - started) / 1000).toFixed(1)} s (code-server ${codeServer.url}, dockerd ${dockerd.host})`);
+  },
+
+  afterEach(this: Context) {
+    if (this.currentTest?.state === 'failed') anyFailed = true;
+  },
+
+  async afterAll(this: Context) {
+    this.timeout(60_000);
+    if (!env) return;
+    const { codeServer, dockerd, workspace } = env;
+    if (anyFailed || process.env.SLIPWAY_EDITOR_LOG) {
+      console.log(`--- code-server log (${codeServer.logFile}), last lines:\n${readFileSync(codeServer.logFile, 'utf8').split('\n').slice(-30).join('\n')}`);
+    }
+    await codeServer.stop();
+    await dockerd.stop();
+    if (dockerdDir) rmSync(dockerdDir, { recursive: true, force: true, maxRetries: 3 });
+    rmSync(path.dirname(workspace), { recursive: true, force: true });
+    env = undefined;
+  },
+};
