@@ -25,7 +25,7 @@ export interface ComposeRunResult {
 
 /** The environment compose runs with: DOCKER_HOST set, any docker context override cleared. */
 export function composeEnv(base: NodeJS.ProcessEnv, dockerHost: string): NodeJS.ProcessEnv {
-  const env = { ...base, DOCKER_HOST: dockerHost };
+  const env: NodeJS.ProcessEnv = { ...base, DOCKER_HOST: dockerHost };
   delete env.DOCKER_CONTEXT;
   return env;
 }
