@@ -1,0 +1,129 @@
+// The build structure on top of the parsed instructions: global ARGs, stages
+// (FROM ... AS name), which stage builds on which, and the shell each stage's
+// RUN uses. Built once per lint; rules read it and never mutate it.
+
+import type { Dockerfile, Instruction } from './parser';
+import { shellCommands, type SimpleCommand } from './shell';
+import type { Span } from './text';
+import type { Word } from './words';
+
+export interface Stage {
+  index: number;
+  from: Instruction;
+  /** The image word (`debian:12`, `${BASE}`, `builder`), when present. */
+  image?: Word;
+  /** Lower-cased stage name from `AS name`. */
+  name?: string;
+  nameWord?: Word;
+  /** Instructions after FROM, up to the next FROM. */
+  body: Instruction[];
+  /** Index of the earlier stage this one builds on (`FROM builder`). */
+  parent?: number;
+  /** RUN goes through a POSIX shell (false for Windows images and SHELL ["powershell", ...]). */
+  posixShellAt(ins: Instruction): boolean;
+}
+
+export interface Model {
+  file: Dockerfile;
+  /** ARG instructions before the first FROM: the only ARGs FROM lines can use. */
+  globalArgs: Instruction[];
+  /** Instructions other than ARG before the first FROM (a build error). */
+  beforeFrom: Instruction[];
+  stages: Stage[];
+  stageOf(ins: Instruction): Stage | undefined;
+  /** Shell scripts a RUN executes: its shell-form text and heredoc bodies, parsed once. */
+  scripts(ins: Instruction): Script[];
+}
+
+export interface Script {
+  span: Span;
+  commands: SimpleCommand[];
+}
+
+const WINDOWS_IMAGE = /(^|\/)(windows|nanoserver|servercore|windowsservercore)([:/@-]|$)|mcr\.microsoft\.com\/windows/i;
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', '/bin/sh', '/bin/bash']);
+const NON_POSIX_SHELL = /(^|[\\/])(powershell|pwsh|cmd)(\.exe)?$/i;
+
+export function buildModel(file: Dockerfile): Model {
+  const globalArgs: Instruction[] = [];
+  const beforeFrom: Instruction[] = [];
+  const stages: Stage[] = [];
+  const stageIndex = new Map<number, Stage>();
+  const scriptCache = new Map<number, Script[]>();
+
+  for (const ins of file.instructions) {
+    if (ins.keyword === 'FROM') {
+      const args = ins.words.slice(ins.rest);
+      const stage: Stage = {
+        index: stages.length,
+        from: ins,
+        image: args[0],
+        body: [],
+        posixShellAt: () => true,
+      };
+      if (args.length >= 3 && args[1].value.toLowerCase() === 'as') {
+        stage.name = args[2].value.toLowerCase();
+        stage.nameWord = args[2];
+      }
+      if (stage.image) {
+        const ref = stage.image.value.toLowerCase();
+        const parent = stages.find((s) => s.name === ref);
+        if (parent) stage.parent = parent.index;
+      }
+      stages.push(stage);
+      stageIndex.set(ins.index, stage);
+    } else if (!stages.length) {
+      (ins.keyword === 'ARG' ? globalArgs : beforeFrom).push(ins);
+    } else {
+      const stage = stages[stages.length - 1];
+      stage.body.push(ins);
+      stageIndex.set(ins.index, stage);
+    }
+  }
+
+  // The shell in effect at each RUN: inherited from the parent stage, changed by SHELL.
+  const posixAtEnd: boolean[] = [];
+  for (const stage of stages) {
+    let posix = stage.parent !== undefined ? posixAtEnd[stage.parent] : !WINDOWS_IMAGE.test(stage.image?.value ?? '');
+    const changes: Array<[number, boolean]> = [];
+    for (const ins of stage.body) {
+      if (ins.keyword === 'SHELL' && ins.json?.length) {
+        posix = !NON_POSIX_SHELL.test(ins.json[0]);
+        changes.push([ins.index, posix]);
+      }
+    }
+    const initial = stage.parent !== undefined ? posixAtEnd[stage.parent] : !WINDOWS_IMAGE.test(stage.image?.value ?? '');
+    posixAtEnd[stage.index] = posix;
+    stage.posixShellAt = (ins) => {
+      let v = initial;
+      for (const [at, p] of changes) if (at < ins.index) v = p;
+      return v;
+    };
+  }
+
+  return {
+    file,
+    globalArgs,
+    beforeFrom,
+    stages,
+    stageOf: (ins) => stageIndex.get(ins.index),
+    scripts(ins) {
+      let s = scriptCache.get(ins.index);
+      if (s) return s;
+      s = [];
+      if (ins.keyword === 'RUN' && !ins.json) {
+        const words = ins.words;
+        const from = ins.rest < words.length ? words[ins.rest].start : ins.args.text.length;
+        const span = ins.args.slice(from);
+        const commands = shellCommands(span.text);
+        s.push({ span, commands });
+        // A heredoc body is a shell script only when a shell reads it (`RUN <<EOF`, `RUN bash <<EOF`),
+        // not when it feeds another program (`RUN python3 <<EOF`).
+        const shells = commands.every((c) => c.nameAt === -1 || SHELLS.has(c.words[c.nameAt].value));
+        if (shells) for (const h of ins.heredocs) s.push({ span: h.body, commands: shellCommands(h.body.text) });
+      }
+      scriptCache.set(ins.index, s);
+      return s;
+    },
+  };
+}

@@ -1,0 +1,320 @@
+// A single-pass Dockerfile parser for the rule engine.
+//
+// Why our own and not rcjsuen's `dockerfile-ast` (which the editor features
+// still use): the lint targets are a 1 MB file in ≤ 100 ms and a 10 KB file in
+// ≤ 2 ms, and dockerfile-ast builds a rich object graph per token (≈ 1.2 ms for
+// an ordinary official-image file, ~1 s with its validator for 1 MB). The rules
+// need far less: instructions with their document offsets, the logical
+// argument text (continuations joined) mapped back to the document, flags,
+// exec (JSON) form, heredoc bodies, parser directives and comments. This parser
+// walks the text once, never backtracks across lines, and never throws: every
+// input, binary junk included, yields a `Dockerfile` plus syntax problems.
+//
+// It follows BuildKit's parser: parser directives only at the very top; a line
+// continues when it ends with the escape character (optionally followed by
+// spaces/tabs) that is not itself escaped; comment lines inside a continued
+// instruction are dropped; blank lines inside one are dropped and reported
+// (BuildKit's NoEmptyContinuation); heredocs (`<<EOF`, `<<-EOF`, quoted
+// names) for RUN, COPY and ADD, bodies following the instruction's line.
+
+import { LineIndex, Span } from './text';
+import { leadingFlags, splitWords, type Flag, type Word } from './words';
+
+export const KNOWN_INSTRUCTIONS = new Set([
+  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
+  'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+]);
+
+/** Instructions whose arguments may be a JSON array (exec form). */
+const JSON_CAPABLE = new Set(['ADD', 'COPY', 'CMD', 'ENTRYPOINT', 'RUN', 'SHELL', 'VOLUME']);
+const HEREDOC_CAPABLE = new Set(['ADD', 'COPY', 'RUN']);
+
+export interface Directive {
+  /** Lower-case name: `syntax`, `escape`, `check`, ... */
+  name: string;
+  value: string;
+  line: number;
+  start: number;
+  end: number;
+}
+
+export interface Comment {
+  /** Text after `#`, trimmed. */
+  text: string;
+  line: number;
+  start: number;
+  end: number;
+}
+
+export interface Heredoc {
+  name: string;
+  /** `<<-`: leading tabs of body lines and of the terminator are removed. */
+  stripTabs: boolean;
+  /** A quoted name (`<<"EOF"`) turns off expansion in the body. */
+  quoted: boolean;
+  /** Logical offsets of the `<<NAME` marker in the instruction's args. */
+  markerStart: number;
+  markerEnd: number;
+  /** The body, terminator excluded, as a span of the document. */
+  body: Span;
+  terminated: boolean;
+}
+
+export interface Instruction {
+  index: number;
+  /** Upper-cased keyword as written (may be unknown). */
+  keyword: string;
+  keywordStart: number;
+  keywordEnd: number;
+  /** Document offsets: keyword start to the end of the last line (heredoc bodies included). */
+  start: number;
+  end: number;
+  line: number;
+  endLine: number;
+  /** Arguments after the keyword, continuation lines joined, mapped back to the document. */
+  args: Span;
+  words: Word[];
+  flags: Flag[];
+  /** Index in `words` of the first word after the flags. */
+  rest: number;
+  /** Exec form: the parsed JSON array of strings. */
+  json?: string[];
+  heredocs: Heredoc[];
+  /** Document offsets of blank lines inside the continuation. */
+  emptyContinuationLines: number[];
+}
+
+export interface SyntaxProblem {
+  rule: string;
+  message: string;
+  start: number;
+  end: number;
+}
+
+export interface Dockerfile {
+  text: string;
+  lines: LineIndex;
+  escape: string;
+  directives: Directive[];
+  comments: Comment[];
+  instructions: Instruction[];
+  problems: SyntaxProblem[];
+}
+
+const DIRECTIVE = /^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.*?)[ \t]*$/;
+const HEREDOC_MARKER = /^<<(-?)(["']?)([A-Za-z0-9_.\-]+)\2/;
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 12 || c === 11;
+}
+
+export function parse(input: string): Dockerfile {
+  // A UTF-8 BOM is not part of the first instruction (BuildKit strips it too).
+  const text = input;
+  const lines = new LineIndex(text);
+  const out: Dockerfile = { text, lines, escape: '\\', directives: [], comments: [], instructions: [], problems: [] };
+  let esc = 92;
+  let lookingForDirectives = true;
+  const n = lines.lineCount;
+  let L = 0;
+  while (L < n) {
+    const ls = lines.starts[L];
+    const le = lines.lineEnd(L);
+    let p = ls;
+    if (L === 0 && text.charCodeAt(0) === 0xfeff) p++;
+    while (p < le && isBlank(text.charCodeAt(p))) p++;
+    if (p >= le) {
+      lookingForDirectives = false;
+      L++;
+      continue;
+    }
+    if (text.charCodeAt(p) === 35) {
+      const body = text.slice(p, le);
+      const m = lookingForDirectives ? DIRECTIVE.exec(body) : null;
+      if (m) {
+        const name = m[1].toLowerCase();
+        out.directives.push({ name, value: m[2], line: L, start: p, end: le });
+        if (name === 'escape') {
+          if (m[2] === '\\' || m[2] === '`') {
+            esc = m[2].charCodeAt(0);
+            out.escape = m[2];
+          } else
+            out.problems.push({
+              rule: 'syntax-invalid-directive',
+              message: `The escape directive accepts only \\ or \`, not "${m[2]}"; fix the value or remove the line.`,
+              start: p,
+              end: le,
+            });
+        }
+      } else {
+        lookingForDirectives = false;
+        out.comments.push({ text: body.slice(1).trim(), line: L, start: p, end: le });
+      }
+      L++;
+      continue;
+    }
+    lookingForDirectives = false;
+    L = readInstruction(out, L, p, esc);
+  }
+  return out;
+}
+
+/** Where the line [ls, le) continues: the escape's offset, or -1 when it does not. */
+function continuationAt(text: string, ls: number, le: number, esc: number): number {
+  let e = le;
+  while (e > ls && isBlank(text.charCodeAt(e - 1))) e--;
+  if (e === ls || text.charCodeAt(e - 1) !== esc) return -1;
+  if (e - 1 === ls || text.charCodeAt(e - 2) !== esc) return e - 1;
+  return -1;
+}
+
+/** Reads one instruction starting at offset `p` of line `L`; returns the next line to read. */
+function readInstruction(out: Dockerfile, L: number, p: number, esc: number): number {
+  const { text, lines } = out;
+  const n = lines.lineCount;
+  const pieceStart: number[] = [];
+  const pieceDoc: number[] = [];
+  const emptyLines: number[] = [];
+  let logical = '';
+  let le = lines.lineEnd(L);
+  let cont = continuationAt(text, p, le, esc);
+  pieceStart.push(0);
+  pieceDoc.push(p);
+  logical += text.slice(p, cont === -1 ? le : cont);
+  let lastLine = L;
+  let contentEnd = cont === -1 ? le : cont;
+  L++;
+  while (cont !== -1 && L < n) {
+    const ls = lines.starts[L];
+    le = lines.lineEnd(L);
+    let q = ls;
+    while (q < le && isBlank(text.charCodeAt(q))) q++;
+    if (q >= le) {
+      emptyLines.push(ls);
+      L++;
+      continue;
+    }
+    if (text.charCodeAt(q) === 35) {
+      out.comments.push({ text: text.slice(q + 1, le).trim(), line: L, start: q, end: le });
+      L++;
+      continue;
+    }
+    cont = continuationAt(text, ls, le, esc);
+    pieceStart.push(logical.length);
+    pieceDoc.push(ls);
+    logical += text.slice(ls, cont === -1 ? le : cont);
+    lastLine = L;
+    contentEnd = cont === -1 ? le : cont;
+    L++;
+  }
+  const whole = new Span(logical, pieceStart, pieceDoc);
+  let k = 0;
+  while (k < logical.length && !isBlank(logical.charCodeAt(k))) k++;
+  const keyword = logical.slice(0, k).toUpperCase();
+  let a = k;
+  while (a < logical.length && isBlank(logical.charCodeAt(a))) a++;
+  const args = whole.slice(a);
+  const words = splitWords(args.text, String.fromCharCode(esc));
+  const { flags, rest } = leadingFlags(words);
+  const ins: Instruction = {
+    index: out.instructions.length,
+    keyword,
+    keywordStart: p,
+    keywordEnd: whole.toDocEnd(k),
+    start: p,
+    end: contentEnd,
+    line: lines.lineOf(p),
+    endLine: lastLine,
+    args,
+    words,
+    flags,
+    rest,
+    heredocs: [],
+    emptyContinuationLines: emptyLines,
+  };
+  if (JSON_CAPABLE.has(keyword) && rest < words.length && words[rest].raw.charCodeAt(0) === 91) {
+    ins.json = parseJsonArray(args.text.slice(words[rest].start));
+  }
+  if (HEREDOC_CAPABLE.has(keyword) && !ins.json && args.text.includes('<<')) L = readHeredocs(out, ins, L);
+  out.instructions.push(ins);
+  if (!KNOWN_INSTRUCTIONS.has(keyword)) {
+    out.problems.push({
+      rule: 'syntax-unknown-instruction',
+      message: `Unknown instruction "${logical.slice(0, k)}"; use one of FROM, RUN, COPY, ... (check the spelling).`,
+      start: ins.keywordStart,
+      end: ins.keywordEnd,
+    });
+  } else if (rest >= words.length) {
+    out.problems.push({
+      rule: 'syntax-missing-arguments',
+      message: `${keyword} needs at least one argument; add it or remove the instruction.`,
+      start: ins.keywordStart,
+      end: ins.keywordEnd,
+    });
+  }
+  return L;
+}
+
+/** Exec-form arguments: a JSON array of strings, or undefined (then it is shell form). */
+function parseJsonArray(s: string): string[] | undefined {
+  try {
+    const v: unknown = JSON.parse(s);
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Finds `<<NAME` markers in `ins.words` and reads their bodies from line `L` on. */
+function readHeredocs(out: Dockerfile, ins: Instruction, L: number): number {
+  const { text, lines } = out;
+  const n = lines.lineCount;
+  for (let w = ins.rest; w < ins.words.length; w++) {
+    const word = ins.words[w];
+    const at = word.raw.indexOf('<<');
+    if (at === -1 || word.raw.charCodeAt(at + 2) === 60) continue;
+    const m = HEREDOC_MARKER.exec(word.raw.slice(at));
+    if (!m) continue;
+    const stripTabs = m[1] === '-';
+    const name = m[3];
+    const bodyStart = L < n ? lines.starts[L] : text.length;
+    let bodyEnd = text.length;
+    let terminated = false;
+    let endLine = L;
+    for (; L < n; L++) {
+      const ls = lines.starts[L];
+      const le = lines.lineEnd(L);
+      let q = ls;
+      if (stripTabs) while (q < le && text.charCodeAt(q) === 9) q++;
+      if (le - q === name.length && text.startsWith(name, q)) {
+        bodyEnd = ls;
+        terminated = true;
+        endLine = L;
+        L++;
+        break;
+      }
+      endLine = L;
+    }
+    ins.heredocs.push({
+      name,
+      stripTabs,
+      quoted: m[2] !== '',
+      markerStart: word.start + at,
+      markerEnd: word.start + at + m[0].length,
+      body: Span.contiguous(text.slice(bodyStart, bodyEnd), bodyStart),
+      terminated,
+    });
+    ins.end = terminated ? lines.lineEnd(endLine) : text.length;
+    ins.endLine = lines.lineOf(ins.end);
+    if (!terminated) {
+      out.problems.push({
+        rule: 'syntax-unterminated-heredoc',
+        message: `The heredoc "${name}" is never closed; add a line containing only ${name}.`,
+        start: ins.args.toDoc(word.start + at),
+        end: ins.args.toDocEnd(word.start + at + m[0].length),
+      });
+      break;
+    }
+  }
+  return L;
+}
