@@ -92,7 +92,7 @@ export const mochaHooks = {
     if (!env) return;
     const { codeServer, dockerd, workspace } = env;
     if (anyFailed || process.env.SLIPWAY_EDITOR_LOG) {
-      console.log(`--- code-server log (${codeServer.logFile}), last lines:\n${readFileSync(codeServer.logFile, 'utf8').split('\n').slice(-30).join('\n')}`);
+      console.log(`--- code-server log (${codeServer.logFile}), last lines:\n${readFileSync(codeServer.logFile, 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('File not found:')).slice(-30).join('\n')}`);
     }
     await codeServer.stop();
     await dockerd.stop();
