@@ -15,7 +15,7 @@ const ALL_TIERS = ['unit', 'engine', 'machine', 'editor'];
 const argv = process.argv.slice(2);
 const grepAt = argv.indexOf('--grep');
 const grep = grepAt >= 0 ? argv[grepAt + 1] : undefined;
-const chosen = argv.filter((a, i) => ALL_TIERS.includes(a) && i !== grepAt + 1);
+const chosen = argv.filter((a, i) => ALL_TIERS.includes(a) && (grepAt < 0 || i !== grepAt + 1));
 const tiers = chosen.length ? chosen : (process.env.SLIPWAY_TEST_TIERS?.split(',') ?? ALL_TIERS);
 
 ensureNpm();
@@ -25,7 +25,7 @@ console.log('== bundle (esbuild)');
 run(process.execPath, ['scripts/build.mjs']);
 
 const require = createRequire(import.meta.url);
-const Mocha = require('mocha');
+const { default: Mocha } = await import('mocha');
 
 function testFiles(dir) {
   if (!existsSync(dir)) return [];
@@ -53,6 +53,7 @@ for (const tier of tiers) {
   const setup = join('out', 'test', tier, 'setup.js');
   if (existsSync(setup)) mocha.rootHooks(require(join(process.cwd(), setup)).mochaHooks);
   files.forEach((f) => mocha.addFile(f));
+  await mocha.loadFilesAsync();
   await new Promise((resolve) => {
     const runner = mocha.run(() => resolve());
     runner.on('pass', () => totals.passed++);

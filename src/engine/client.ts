@@ -3,7 +3,7 @@
 // and the status bar use the count to prove the views do not poll.
 
 import type Docker from 'dockerode';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { parseHost, type Endpoint } from './endpoint';
 import { actionError, describeConnectError, type EngineProblem } from './errors';
@@ -173,6 +173,31 @@ export class EngineClient {
     );
   }
 
+  /**
+   * An interactive exec session with a real pty (like `docker exec -it`):
+   * the returned stream carries the terminal both ways; `resize` follows the
+   * editor's terminal size.
+   */
+  async execInteractive(id: string, cmd: string[], size: { rows: number; cols: number }, name = id): Promise<InteractiveSession> {
+    try {
+      const exec = await this.docker.getContainer(id).exec({
+        Cmd: cmd,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: true,
+        // No COLUMNS/LINES: they would override the pty's size in many programs and stop resize from working.
+        Env: ['TERM=xterm-256color'],
+      });
+      const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as Duplex;
+      const resize = (rows: number, cols: number) => exec.resize({ h: rows, w: cols }).then(() => undefined);
+      await resize(size.rows, size.cols).catch(() => undefined); // the process may not have started yet
+      return { stream, resize, exitCode: async () => (await exec.inspect()).ExitCode ?? undefined };
+    } catch (err) {
+      throw actionError('open a shell in', 'container', name, err);
+    }
+  }
+
   // ---- images ----------------------------------------------------------
 
   async removeImage(id: string, opts: { force: boolean }, name = id): Promise<void> {
@@ -289,6 +314,13 @@ export class EngineClient {
       filters: { type: ['container', 'image', 'volume', 'network'] },
     })) as unknown as Readable;
   }
+}
+
+export interface InteractiveSession {
+  stream: Duplex;
+  resize(rows: number, cols: number): Promise<void>;
+  /** The exit code once the stream ended, when the engine can tell. */
+  exitCode(): Promise<number | undefined>;
 }
 
 export interface ImageHistoryEntry {

@@ -2,7 +2,8 @@
 // interactive session (exec or attach) with a real pty and resize.
 
 import * as vscode from 'vscode';
-import type { Duplex, Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import type { InteractiveSession } from '../engine/client';
 
 /** Terminals need CRLF; a TTY stream already has it, a log stream has bare LF. */
 export function toTerminalText(chunk: string): string {
@@ -38,12 +39,7 @@ export function logPty(title: string, open: () => Promise<Readable>): vscode.Pse
   };
 }
 
-export interface InteractiveSession {
-  stream: Duplex;
-  resize(rows: number, cols: number): Promise<unknown>;
-  /** The exit code once the stream ended, when the engine can tell. */
-  exitCode(): Promise<number | undefined>;
-}
+export type { InteractiveSession };
 
 /** An interactive terminal over a hijacked engine stream (exec or attach with a TTY). */
 export function interactivePty(start: (rows: number, cols: number) => Promise<InteractiveSession>): vscode.Pseudoterminal {

@@ -2,7 +2,6 @@
 // shown in an integrated terminal, resized with it.
 
 import * as vscode from 'vscode';
-import type { Duplex } from 'node:stream';
 import { interactivePty } from '../../terminals/streamPty';
 import type { CommandFactory } from '../deps';
 import { containerTargets } from './pick';
@@ -23,22 +22,7 @@ export const attachShell: CommandFactory = (deps) => async (clicked?: unknown) =
   if (!node) return;
   const client = deps.conn.requireClient();
   const cmd = shellCommand(deps.settings.containersShell());
-  const pty = interactivePty(async (rows, cols) => {
-    const exec = await client.docker.getContainer(node.id).exec({
-      Cmd: cmd,
-      AttachStdin: true,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: true,
-      Env: [`COLUMNS=${cols}`, `LINES=${rows}`, 'TERM=xterm-256color'],
-    });
-    const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as Duplex;
-    return {
-      stream,
-      resize: (h, w) => exec.resize({ h, w }),
-      exitCode: async () => (await exec.inspect()).ExitCode ?? undefined,
-    };
-  });
+  const pty = interactivePty((rows, cols) => client.execInteractive(node.id, cmd, { rows, cols }, node.name));
   const term = vscode.window.createTerminal({ name: `Shell: ${node.name}`, pty, iconPath: new vscode.ThemeIcon('terminal') });
   term.show();
 };

@@ -38,14 +38,14 @@ export const runImageInteractive: CommandFactory = (deps) => async (clicked?: un
       AttachStdin: true,
       AttachStdout: true,
       AttachStderr: true,
-      Env: [`COLUMNS=${cols}`, `LINES=${rows}`],
+      Env: ['TERM=xterm-256color'],
       HostConfig: { AutoRemove: true },
     });
     const stream = (await c.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
     await c.start();
     return {
       stream,
-      resize: (h, w) => c.resize({ h, w }),
+      resize: (h, w) => c.resize({ h, w }).then(() => undefined),
       exitCode: async () => {
         try {
           return (await c.wait()).StatusCode as number;
