@@ -69,7 +69,7 @@ export function buildNetworkList(list: readonly NetworkSummary[]): LeafNode[] {
     .map((n) => {
       const builtin = BUILTIN_NETWORKS.has(n.Name);
       const subnets = (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter(Boolean);
-      const parts = [n.Driver, n.Scope !== 'local' ? n.Scope : '', n.Internal ? 'internal' : '', builtin ? 'built-in' : ''].filter(Boolean);
+      const parts = [n.Driver === 'null' ? '' : n.Driver, n.Scope !== 'local' ? n.Scope : '', n.Internal ? 'internal' : '', builtin ? 'built-in' : ''].filter(Boolean);
       return {
         kind: 'network' as const,
         id: n.Id,

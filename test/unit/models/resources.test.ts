@@ -64,6 +64,8 @@ describe('volumes and networks models', () => {
     ]);
     assert.match(list[2].tooltip, /Subnet: 172\.20\.0\.0\/16/);
     assert.equal(list[0].description, 'bridge · built-in');
+    // The "none" network's driver is called "null": not worth showing.
+    assert.equal(buildNetworkList([{ Id: '4', Name: 'none', Driver: 'null', Scope: 'local' }])[0].description, 'built-in');
   });
 });
 
