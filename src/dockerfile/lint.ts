@@ -46,6 +46,6 @@ export function lintParsed(file: Dockerfile, options: LintOptions = {}): Diagnos
       });
     }
   }
-  out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.rule.localeCompare(b.rule));
+  out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
   return out;
 }

@@ -33,6 +33,12 @@ export interface Model {
   stageOf(ins: Instruction): Stage | undefined;
   /** Shell scripts a RUN executes: its shell-form text and heredoc bodies, parsed once. */
   scripts(ins: Instruction): Script[];
+  /**
+   * Cheap pre-test before `scripts`: whether the RUN's text or heredocs contain
+   * `needle` at all. Shell parsing is the costliest step of a lint; most rules
+   * only need it for RUNs that mention their command.
+   */
+  mentions(ins: Instruction, needle: string): boolean;
 }
 
 export interface Script {
@@ -107,6 +113,9 @@ export function buildModel(file: Dockerfile): Model {
     beforeFrom,
     stages,
     stageOf: (ins) => stageIndex.get(ins.index),
+    mentions(ins, needle) {
+      return ins.args.text.includes(needle) || ins.heredocs.some((h) => h.body.text.includes(needle));
+    },
     scripts(ins) {
       let s = scriptCache.get(ins.index);
       if (s) return s;

@@ -73,6 +73,7 @@ export interface Instruction {
   endLine: number;
   /** Arguments after the keyword, continuation lines joined, mapped back to the document. */
   args: Span;
+  /** Words of `args`; for RUN without heredocs only the flags and the first word after them. */
   words: Word[];
   flags: Flag[];
   /** Index in `words` of the first word after the flags. */
@@ -214,7 +215,9 @@ function readInstruction(out: Dockerfile, L: number, p: number, esc: number): nu
   let a = k;
   while (a < logical.length && isBlank(logical.charCodeAt(a))) a++;
   const args = whole.slice(a);
-  const words = splitWords(args.text, String.fromCharCode(esc));
+  // RUN's command is shell, read by Model.scripts; here only its flags and first word.
+  const shellOnly = keyword === 'RUN' && !args.text.includes('<<');
+  const words = splitWords(args.text, String.fromCharCode(esc), 0, shellOnly);
   const { flags, rest } = leadingFlags(words);
   const ins: Instruction = {
     index: out.instructions.length,

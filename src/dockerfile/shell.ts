@@ -22,6 +22,7 @@ export interface SimpleCommand {
 }
 
 const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'for', 'case', 'esac', '!', '{', '}', 'time']);
+const BLANKS = /[ \t\r\f\v]+/y;
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
 function isSpace(c: number): boolean {
@@ -52,7 +53,8 @@ export function shellCommands(script: string): SimpleCommand[] {
   while (i < n) {
     const c = script.charCodeAt(i);
     if (isSpace(c)) {
-      i++;
+      BLANKS.lastIndex = i;
+      i = BLANKS.test(script) ? BLANKS.lastIndex : i + 1;
       continue;
     }
     if (c === 10) {
@@ -97,41 +99,54 @@ export function shellCommands(script: string): SimpleCommand[] {
   return out;
 }
 
+const PLAIN = /[^\s&|;<>()'"\\$`]+/y;
+
 function readWord(s: string, i: number): ShellWord {
   const start = i;
   let value = '';
+  let run = i;
   const n = s.length;
   while (i < n) {
     const c = s.charCodeAt(i);
     if (isSpace(c) || c === 10 || c === 38 || c === 124 || c === 59 || c === 60 || c === 62 || c === 40 || c === 41) break;
     if (c === 39) {
+      value += s.slice(run, i);
       const e = s.indexOf("'", i + 1);
       const end = e === -1 ? n : e;
       value += s.slice(i + 1, end);
       i = end + 1;
+      run = i;
     } else if (c === 34) {
+      value += s.slice(run, i);
       i++;
+      run = i;
       while (i < n && s.charCodeAt(i) !== 34) {
-        if (s.charCodeAt(i) === 92 && i + 1 < n) i++;
-        value += s[i++];
+        if (s.charCodeAt(i) === 92 && i + 1 < n) {
+          value += s.slice(run, i);
+          run = ++i;
+        }
+        i++;
       }
+      value += s.slice(run, Math.min(i, n));
       i++;
+      run = i;
     } else if (c === 92) {
-      if (i + 1 < n && s.charCodeAt(i + 1) !== 10) value += s[i + 1];
+      value += s.slice(run, i);
+      run = i + 1;
+      if (i + 1 < n && s.charCodeAt(i + 1) === 10) run = i + 2;
       i += 2;
     } else if (c === 36 && s.charCodeAt(i + 1) === 40) {
-      const e = closing(s, i + 1);
-      value += s.slice(i, e);
-      i = e;
+      i = closing(s, i + 1);
     } else if (c === 96) {
       const e = s.indexOf('`', i + 1);
-      const end = e === -1 ? n : e + 1;
-      value += s.slice(i, end);
-      i = end;
+      i = e === -1 ? n : e + 1;
     } else {
-      value += s[i++];
+      // Plain characters: skip the whole run in one native regex step.
+      PLAIN.lastIndex = i;
+      i = PLAIN.test(s) ? PLAIN.lastIndex : i + 1;
     }
   }
+  if (run < i) value += s.slice(run, Math.min(i, n));
   return { value, start, end: Math.min(i, n) };
 }
 

@@ -23,7 +23,7 @@ const APT_VALUE_OPTIONS = new Set(['-o', '-c', '-t', '--option', '--config-file'
 
 function packageCommands(model: Model, ins: Instruction): PackageCommand[] {
   const stage = model.stageOf(ins);
-  if (!stage || !stage.posixShellAt(ins)) return [];
+  if (!stage || !(model.mentions(ins, 'apt') || model.mentions(ins, 'apk')) || !stage.posixShellAt(ins)) return [];
   const out: PackageCommand[] = [];
   for (const script of model.scripts(ins))
     script.commands.forEach((cmd, index) => {
@@ -47,8 +47,15 @@ function packageCommands(model: Model, ins: Instruction): PackageCommand[] {
   return out;
 }
 
-function runs(model: Model): Array<{ ins: Instruction; stage: Stage; pkgs: PackageCommand[] }> {
-  const out = [];
+type Run = { ins: Instruction; stage: Stage; pkgs: PackageCommand[] };
+// Six rules read the same package commands; find them once per model.
+const runCache = new WeakMap<Model, Run[]>();
+
+function runs(model: Model): Run[] {
+  const cached = runCache.get(model);
+  if (cached) return cached;
+  const out: Run[] = [];
+  runCache.set(model, out);
   for (const stage of model.stages)
     for (const ins of stage.body) if (ins.keyword === 'RUN') out.push({ ins, stage, pkgs: packageCommands(model, ins) });
   return out;
@@ -214,7 +221,7 @@ const apkNoCache: Rule = {
   summary: '`apk add` without `--no-cache` keeps the package index in the layer.',
   check(ctx) {
     for (const { ins, pkgs } of runs(ctx.model)) {
-      if (cacheMounted(ins, '/var/cache/apk') || cacheMounted(ins, '/etc/apk/cache')) continue;
+      if (!pkgs.some((p) => p.tool === 'apk') || cacheMounted(ins, '/var/cache/apk') || cacheMounted(ins, '/etc/apk/cache')) continue;
       const cleans = ctx.model.scripts(ins).some((s) => s.commands.some((c) => commandName(c) === 'rm' && commandArgs(c).some((w) => w.value.startsWith('/var/cache/apk'))));
       if (cleans) continue;
       for (const p of pkgs) {

@@ -8,9 +8,10 @@ import { commandArgs, commandName, type SimpleCommand } from '../shell';
 import { operands } from './locate';
 
 /** Shell-form RUNs that go through a POSIX shell, with their parsed scripts. */
-function* posixRuns(model: Model): Generator<{ ins: Instruction; scripts: Script[] }> {
+function* posixRuns(model: Model, needle: string): Generator<{ ins: Instruction; scripts: Script[] }> {
   for (const stage of model.stages)
-    for (const ins of stage.body) if (ins.keyword === 'RUN' && !ins.json && stage.posixShellAt(ins)) yield { ins, scripts: model.scripts(ins) };
+    for (const ins of stage.body)
+      if (ins.keyword === 'RUN' && !ins.json && model.mentions(ins, needle) && stage.posixShellAt(ins)) yield { ins, scripts: model.scripts(ins) };
 }
 
 function wordAt(script: Script, cmd: SimpleCommand, k: number) {
@@ -23,7 +24,7 @@ const runCd: Rule = {
   severity: 'info',
   summary: 'A RUN that starts with `cd`: WORKDIR says the same thing once and for all later instructions.',
   check(ctx) {
-    for (const { scripts } of posixRuns(ctx.model)) {
+    for (const { scripts } of posixRuns(ctx.model, 'cd')) {
       const script = scripts[0];
       if (!script) continue;
       // Skip a leading `set -eux`.
@@ -44,7 +45,7 @@ const runSudo: Rule = {
   severity: 'warning',
   summary: '`sudo` in RUN: RUN already runs as the current USER, and sudo adds TTY and signal surprises.',
   check(ctx) {
-    for (const { scripts } of posixRuns(ctx.model))
+    for (const { scripts } of posixRuns(ctx.model, 'sudo'))
       for (const script of scripts)
         for (const cmd of script.commands) {
           if (commandName(cmd) !== 'sudo') continue;
@@ -85,7 +86,7 @@ const pipefail: Rule = {
   severity: 'warning',
   summary: 'A pipe in RUN without `set -o pipefail`: a failure on the left of `|` is ignored and the build goes on.',
   check(ctx) {
-    for (const { ins, scripts } of posixRuns(ctx.model)) {
+    for (const { ins, scripts } of posixRuns(ctx.model, '|')) {
       if (shellHasPipefail(ctx.model, ins)) continue;
       let reported = false;
       for (const script of scripts) {
@@ -138,8 +139,7 @@ const volumeModified: Rule = {
         if (ins.keyword === 'VOLUME') for (const path of volumePaths(ins)) volumes.push({ path, line: ins.line });
         if (ins.keyword !== 'RUN' || !volumes.length) continue;
         for (const v of volumes) {
-          const scripts = ctx.model.scripts(ins);
-          const spans = scripts.length ? scripts.map((s) => s.span) : [ins.args];
+          const spans = [ins.args, ...ins.heredocs.map((h) => h.body)];
           const hit = spans.map((span) => ({ span, at: mentionOf(span.text, v.path) })).find((h) => h.at !== -1);
           if (!hit) continue;
           ctx.report({

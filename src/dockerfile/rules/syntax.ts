@@ -28,7 +28,7 @@ const noInstructions: Rule = {
 };
 
 const beforeFrom: Rule = {
-  id: 'syntax-instruction-before-from',
+  id: 'instruction-before-from',
   severity: 'error',
   summary: 'Only ARG may come before the first FROM.',
   check(ctx) {
@@ -89,9 +89,10 @@ const jsonInvalid: Rule = {
     for (const ins of ctx.model.file.instructions) {
       if (ins.json || !['CMD', 'ENTRYPOINT', 'RUN', 'SHELL', 'COPY', 'ADD', 'VOLUME'].includes(ins.keyword)) continue;
       const ops = operands(ins);
-      if (!ops.length || !ops[0].raw.startsWith('[') || !ops[ops.length - 1].raw.endsWith(']')) continue;
+      if (!ops.length || !ops[0].raw.startsWith('[')) continue;
       const from = ops[0].start;
-      const to = ops[ops.length - 1].end;
+      const to = ins.args.text.trimEnd().length;
+      if (!ins.args.text.slice(from, to).endsWith(']')) continue;
       const raw = ins.args.text.slice(from, to);
       const fixed = raw.replace(/'/g, '"');
       let fixes;
