@@ -61,7 +61,20 @@ export function activate(context: vscode.ExtensionContext): void {
     ...views,
     inspect,
     registerEngineStatus(conn, views),
-    ...registerCommands({ conn, stores, settings, log, inspect, rerender }),
+    ...registerCommands({
+      conn,
+      stores,
+      settings,
+      log,
+      inspect,
+      rerender,
+      selection: {
+        containers: () => views[0].selection,
+        images: () => views[1].selection,
+        volumes: () => views[2].selection,
+        networks: () => views[3].selection,
+      },
+    }),
     settings.onDidChange(['engine.host'], () => void conn.restart()),
     settings.onDidChange(['containers.groupBy', 'containers.sortBy'], () => containers.refresh()),
     settings.onDidChange(['images.showDangling'], () => {

@@ -14,6 +14,8 @@ export interface CommandDeps {
   settings: Settings;
   log: vscode.LogOutputChannel;
   inspect: InspectDocuments;
+  /** What is selected in each view (keybindings pass no arguments). */
+  selection: Record<keyof Stores, () => readonly unknown[]>;
   /** Re-render views whose model depends on a setting. */
   rerender: () => void;
 }

@@ -21,10 +21,22 @@ export async function resolveTargets<T, N extends ViewNode>(
   clicked: unknown,
   selection: unknown,
   accept: (n: ViewNode) => n is N,
-  pick: { store: ResourceStore<T>; build: (items: T[]) => N[]; placeHolder: string; canPickMany?: boolean; filter?: (n: N) => boolean },
+  pick: {
+    store: ResourceStore<T>;
+    build: (items: T[]) => N[];
+    placeHolder: string;
+    canPickMany?: boolean;
+    filter?: (n: N) => boolean;
+    /** The view's current selection: what a keybinding (which passes no arguments) acts on. */
+    viewSelection?: () => readonly unknown[];
+  },
 ): Promise<N[]> {
   const fromView = selected(clicked, selection, accept);
   if (fromView.length) return fromView;
+  if (clicked === undefined && pick.viewSelection) {
+    const focused = selected(undefined, [...pick.viewSelection()], accept).filter((n) => !pick.filter || pick.filter(n));
+    if (focused.length) return pick.canPickMany ? focused : focused.slice(0, 1);
+  }
   const snap = await pick.store.settled();
   if (snap.kind !== 'ok') {
     void vscode.window.showWarningMessage('Slipway: the engine is not connected, so there is nothing to pick from.');

@@ -23,6 +23,13 @@ describe('package.json contributions', () => {
     }
   });
 
+  it('keybindings name contributed commands and are scoped to a focused view', () => {
+    for (const k of pkg.contributes.keybindings ?? []) {
+      assert.ok(contributed.includes(k.command), k.command);
+      assert.match(k.when, /focusedView == slipway\./, `${k.command} must only fire in its view`);
+    }
+  });
+
   it('every command has a title and category', () => {
     for (const c of pkg.contributes.commands) assert.ok(c.title && c.category === 'Slipway', c.command);
   });

@@ -15,6 +15,7 @@ export function containerTargets(
 ): Promise<ContainerNode[]> {
   return resolveTargets(clicked, selection, isContainer, {
     store: deps.stores.containers,
+    viewSelection: () => deps.selection.containers(),
     build: (items: ContainerSummary[]) => items.map(containerNode) as (ContainerNode & ViewNode)[],
     placeHolder: opts.placeHolder,
     canPickMany: opts.many,

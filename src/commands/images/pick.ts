@@ -8,6 +8,7 @@ export const isImage = (n: ViewNode): n is ImageNode & ViewNode => (n as { kind?
 export function imageTargets(deps: CommandDeps, clicked: unknown, selection: unknown, placeHolder: string, many = false): Promise<ImageNode[]> {
   return resolveTargets(clicked, selection, isImage, {
     store: deps.stores.images,
+    viewSelection: () => deps.selection.images(),
     build: (items: ImageSummary[]) =>
       buildImageTree(items, { showDangling: deps.settings.imagesShowDangling(), now: Date.now() }).flatMap((g) => g.children) as (ImageNode & ViewNode)[],
     placeHolder,

@@ -12,6 +12,7 @@ const isNetwork = (n: ViewNode): n is LeafNode & ViewNode => (n as { kind?: stri
 function networkTargets(deps: CommandDeps, clicked: unknown, selection: unknown, placeHolder: string, many = false, removable = false) {
   return resolveTargets(clicked, selection, isNetwork, {
     store: deps.stores.networks,
+    viewSelection: () => deps.selection.networks(),
     build: (items: NetworkSummary[]) => buildNetworkList(items) as (LeafNode & ViewNode)[],
     placeHolder,
     canPickMany: many,

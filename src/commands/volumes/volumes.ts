@@ -12,6 +12,7 @@ const isVolume = (n: ViewNode): n is LeafNode & ViewNode => (n as { kind?: strin
 function volumeTargets(deps: CommandDeps, clicked: unknown, selection: unknown, placeHolder: string, many = false) {
   return resolveTargets(clicked, selection, isVolume, {
     store: deps.stores.volumes,
+    viewSelection: () => deps.selection.volumes(),
     build: (items: VolumeSummary[]) => buildVolumeList(items) as (LeafNode & ViewNode)[],
     placeHolder,
     canPickMany: many,
