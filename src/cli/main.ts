@@ -4,8 +4,9 @@
 
 import { CliError, type Command } from './command';
 import { engineCommand } from './engine';
+import { lintCommand } from './lint';
 
-const commands: Command[] = [engineCommand];
+const commands: Command[] = [engineCommand, lintCommand];
 
 const VERSION = '0.1.0';
 
