@@ -10,6 +10,8 @@ import type { TlsMaterial } from './endpoint';
 export interface ContextFiles {
   /** The file's text, or undefined when it does not exist or cannot be read. */
   readText(file: string): string | undefined;
+  /** Names in a directory; empty when it does not exist. */
+  list?(dir: string): string[];
 }
 
 export const nodeContextFiles: ContextFiles = {
@@ -18,6 +20,13 @@ export const nodeContextFiles: ContextFiles = {
       return fs.readFileSync(file, 'utf8');
     } catch {
       return undefined;
+    }
+  },
+  list(dir) {
+    try {
+      return fs.readdirSync(dir);
+    } catch {
+      return [];
     }
   },
 };
@@ -81,4 +90,24 @@ export function readContext(files: ContextFiles, configDir: string, name: string
       ? { ca, cert: path.join(tlsDir, 'cert.pem'), key: path.join(tlsDir, 'key.pem'), verify: docker.SkipTLSVerify !== true }
       : undefined,
   };
+}
+
+/** Every context the docker CLI knows (for "Choose Engine…"), sorted by name; broken ones carry a problem. */
+export function listContexts(files: ContextFiles, env: Record<string, string | undefined>, homeDir: string): DockerContext[] {
+  const dir = dockerConfigDir(env, homeDir);
+  const metaDir = path.join(dir, 'contexts', 'meta');
+  const out: DockerContext[] = [];
+  for (const id of files.list?.(metaDir) ?? []) {
+    const text = files.readText(path.join(metaDir, id, 'meta.json'));
+    if (text === undefined) continue;
+    let name: unknown;
+    try {
+      name = (JSON.parse(text) as { Name?: unknown }).Name;
+    } catch {
+      out.push({ name: id.slice(0, 12), problem: `${path.join(metaDir, id, 'meta.json')} is not valid JSON` });
+      continue;
+    }
+    if (typeof name === 'string') out.push(readContext(files, dir, name));
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -2,7 +2,7 @@
 
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { nodeContextFiles } from '../../engine/dockerContext';
+import { listContexts, nodeContextFiles } from '../../engine/dockerContext';
 import { parseHost, resolveEndpoints } from '../../engine/endpoint';
 import type { CommandFactory } from '../deps';
 
@@ -17,6 +17,9 @@ export const chooseEngine: CommandFactory = (deps) => async () => {
   const items: Item[] = [
     { label: 'Automatic', description: auto.map((e) => e.name).join(' → '), detail: 'Use DOCKER_HOST, the current docker context or the default socket, whichever answers first.', host: '' },
     ...auto.map((e) => ({ label: e.name, description: e.host, host: e.host })),
+    ...listContexts(nodeContextFiles, process.env, os.homedir())
+      .filter((c) => !auto.some((e) => e.host === c.host))
+      .map((c) => ({ label: `context '${c.name}'`, description: c.host ?? c.problem, host: c.host })),
     { label: 'Enter an address…', description: 'unix://, npipe://, tcp://', custom: true },
   ];
   for (const i of items) if (i.host !== undefined && i.host === current) i.label = `$(check) ${i.label}`;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { nodeContextFiles, readCurrentContext } from '../../../src/engine/dockerContext';
+import { listContexts, nodeContextFiles, readCurrentContext } from '../../../src/engine/dockerContext';
 import { parseHost, resolveEndpoints, type DialTarget } from '../../../src/engine/endpoint';
 
 function tempHome(): string {
@@ -89,6 +89,22 @@ describe('endpoint resolution', () => {
     fs.writeFileSync(path.join(home, '.docker', 'contexts', 'meta', id, 'meta.json'), 'not json');
     useContext(home, 'bad');
     assert.match(readCurrentContext(nodeContextFiles, {}, home)?.problem ?? '', /meta\.json is not valid JSON/);
+  });
+
+  it('lists every context, sorted, broken ones with their problem', () => {
+    const home = tempHome();
+    writeContext(home, 'zed', 'unix:///z.sock');
+    writeContext(home, 'alpha', 'ssh://me@alpha');
+    const bad = path.join(home, '.docker', 'contexts', 'meta', 'f'.repeat(64));
+    fs.mkdirSync(bad, { recursive: true });
+    fs.writeFileSync(path.join(bad, 'meta.json'), '{');
+    const list = listContexts(nodeContextFiles, {}, home);
+    assert.deepEqual(list.map((c) => [c.name, c.host ?? c.problem?.replace(/^.*(not valid JSON)$/, '$1')]), [
+      ['alpha', 'ssh://me@alpha'],
+      ['ffffffffffff', 'not valid JSON'],
+      ['zed', 'unix:///z.sock'],
+    ]);
+    assert.deepEqual(listContexts(nodeContextFiles, {}, tempHome()), []);
   });
 
   it('uses the named pipe on Windows', () => {
