@@ -36,7 +36,7 @@ export interface PortBinding {
 
 /** Parses one `-p` value; throws a sentence naming the bad value. */
 export function parsePort(spec: string): PortBinding {
-  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[0-9.]+):)?(?:(\d*):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(spec.trim());
+  const m = /^(?:(\[[0-9a-fA-F:.]+\]|\d+\.\d+\.\d+\.\d+):)?(?:(\d*):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(spec.trim());
   if (!m) throw new Error(`Port "${spec}" is not in the form [ip:][hostPort:]containerPort[/protocol], e.g. "8080:80".`);
   const [, ip, hostPort, ctr, proto] = m;
   return { containerPort: `${ctr}/${proto ?? 'tcp'}`, hostIp: (ip ?? '').replace(/^\[|\]$/g, ''), hostPort: hostPort ?? '' };
@@ -52,8 +52,8 @@ export interface VolumeMount {
 /** Parses one `-v` value; relative host paths (`./x`) resolve against `cwd`. */
 export function parseVolume(spec: string, cwd = process.cwd()): VolumeMount {
   const parts = spec.split(':');
-  // Windows drive letters ("C:\x:/y") are not split.
-  if (parts.length > 1 && /^[A-Za-z]$/.test(parts[0]) && /^[\\/]/.test(parts[1] ?? '')) parts.splice(0, 2, `${parts[0]}:${parts[1]}`);
+  // Windows drive letters ("C:\\x:/y") are not split; "v:/data" stays a volume named "v".
+  if (parts.length > 2 && /^[A-Za-z]$/.test(parts[0]) && parts[1].startsWith('\\')) parts.splice(0, 2, `${parts[0]}:${parts[1]}`);
   let readOnly = false;
   if (parts.length === 3 || (parts.length === 2 && /^(ro|rw)$/.test(parts[1]))) {
     readOnly = parts.pop() === 'ro';

@@ -51,12 +51,10 @@ export function formatProblem(p: ComposeProblem): string {
 
 export function parseComposeText(file: string, text: string): ComposeFileInfo {
   const doc = parseDocument(text, { prettyErrors: false });
-  const problems: ComposeProblem[] = doc.errors.map((e) => ({
-    file,
-    line: e.linePos?.[0]?.line ?? 0,
-    column: e.linePos?.[0]?.col ?? 0,
-    message: e.message.split('\n')[0],
-  }));
+  const problems: ComposeProblem[] = doc.errors.map((e) => {
+    const at = positionOf(text, e.pos?.[0]);
+    return { file, line: at.line, column: at.column, message: e.message.split('\n')[0] };
+  });
   const info: ComposeFileInfo = { file, services: [], problems };
   if (problems.length) return info;
   const root = doc.toJS() as unknown;
@@ -85,6 +83,13 @@ export function parseComposeText(file: string, text: string): ComposeFileInfo {
     }
   }
   return info;
+}
+
+function positionOf(text: string, offset: number | undefined): { line: number; column: number } {
+  if (offset === undefined) return { line: 0, column: 0 };
+  const before = text.slice(0, offset);
+  const nl = before.lastIndexOf('\n');
+  return { line: before.split('\n').length, column: offset - nl };
 }
 
 function lineOf(text: string, offset: number | undefined): number {
