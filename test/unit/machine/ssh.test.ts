@@ -1,0 +1,142 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  connectSsh,
+  ensureKeyPair,
+  execOn,
+  fingerprint,
+  generateKeyPair,
+  HostKeyMismatchError,
+  publicKeyBlob,
+  SshSession,
+  type SshState,
+  type SshTarget,
+} from '../../../src/machine/ssh';
+import { startLoopbackSshd, type LoopbackSshd } from './loopbackSshd';
+
+describe('ssh (against a loopback ssh2 server)', () => {
+  let dir: string;
+  let sshd: LoopbackSshd;
+  const client = generateKeyPair('slipway test');
+  const target = (over: Partial<SshTarget> = {}): SshTarget => ({
+    host: '127.0.0.1',
+    port: sshd.port,
+    username: 'ann',
+    privateKey: client.privateKey,
+    hostKey: sshd.hostKey.publicKey,
+    what: 'machine "test"',
+    ...over,
+  });
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'slipway-ssh-'));
+    sshd = await startLoopbackSshd(client.publicKey);
+  });
+  after(async () => {
+    await sshd.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('keys', () => {
+    it('writes a key pair as 0600 files in a 0700 directory, once', () => {
+      const priv = path.join(dir, 'keys', 'id_ed25519');
+      const pub = `${priv}.pub`;
+      const a = ensureKeyPair(priv, pub, 'slipway');
+      assert.match(a.publicKey, /^ssh-ed25519 AAAA\S+ slipway$/);
+      assert.match(a.privateKey, /^-----BEGIN OPENSSH PRIVATE KEY-----/);
+      assert.equal(statSync(priv).mode & 0o777, 0o600);
+      assert.equal(statSync(pub).mode & 0o777, 0o600);
+      assert.equal(statSync(path.dirname(priv)).mode & 0o777, 0o700);
+      assert.deepEqual(ensureKeyPair(priv, pub, 'other'), a);
+    });
+
+    it('computes the same fingerprint as ssh-keygen', function () {
+      const pubFile = path.join(dir, 'fp.pub');
+      writeFileSync(pubFile, client.publicKey + '\n');
+      const r = spawnSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', pubFile], { encoding: 'utf8' });
+      if (r.error) this.skip();
+      assert.equal(r.stdout.split(' ')[1], fingerprint(publicKeyBlob(client.publicKey)));
+    });
+  });
+
+  describe('host key pinning', () => {
+    it('connects when the server presents the pinned key', async () => {
+      const c = await connectSsh(target());
+      const r = await execOn(c, ['echo', 'pinned']);
+      c.end();
+      assert.equal(r.stdout, 'pinned\n');
+    });
+
+    it('refuses another key, naming both fingerprints', async () => {
+      const other = generateKeyPair('imposter');
+      await assert.rejects(connectSsh(target({ hostKey: other.publicKey })), (err: Error) => {
+        assert.ok(err instanceof HostKeyMismatchError);
+        assert.equal(err.presented, fingerprint(publicKeyBlob(sshd.hostKey.publicKey)));
+        assert.equal(err.pinned, fingerprint(publicKeyBlob(other.publicKey)));
+        assert.match(err.message, /^The SSH host key of machine "test" at 127\.0\.0\.1:\d+ is SHA256:\S+, but SHA256:\S+ is pinned: refusing to connect\./);
+        return true;
+      });
+    });
+
+    it('a session stops for good on a mismatch instead of retrying', async () => {
+      const states: SshState['kind'][] = [];
+      const s = new SshSession(target({ hostKey: generateKeyPair('x').publicKey }));
+      s.onState((st) => states.push(st.kind));
+      s.start();
+      await assert.rejects(s.ready(), HostKeyMismatchError);
+      await assert.rejects(s.exec(['true']), HostKeyMismatchError);
+      assert.deepEqual(states, ['connecting', 'refused']);
+      s.dispose();
+    });
+
+    it('refuses an unknown client key', async () => {
+      await assert.rejects(connectSsh(target({ privateKey: generateKeyPair('stranger').privateKey })), /All configured authentication methods failed/);
+    });
+  });
+
+  describe('exec', () => {
+    let session: SshSession;
+    before(() => (session = new SshSession(target()).start()));
+    after(() => session.dispose());
+
+    it('returns exit code, stdout and stderr separately', async () => {
+      const r = await session.exec(['sh', '-c', 'echo out; echo err >&2; exit 3']);
+      assert.deepEqual(r, { code: 3, signal: undefined, stdout: 'out\n', stderr: 'err\n' });
+    });
+
+    it('passes stdin', async () => {
+      assert.equal((await session.exec(['cat'], { stdin: 'from stdin' })).stdout, 'from stdin');
+    });
+
+    const evil = ["it's", '$(id)', '`id`', 'a b', 'x\ny', '; echo pwned', '"$HOME"', 'ünï ✓', '', '*'];
+    it('delivers every argument unchanged through the remote shell (regression: injection)', async () => {
+      const r = await session.exec(['printf', '%s\\0', ...evil]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.stdout.split('\0').slice(0, -1), evil);
+      assert.ok(sshd.commands.every((c) => !c.includes('\0')));
+    });
+  });
+
+  describe('reconnect', () => {
+    it('comes back after the server drops the connection', async () => {
+      const s = new SshSession(target(), { minMs: 20, maxMs: 100 });
+      const states: SshState[] = [];
+      const reconnected = new Promise<void>((resolve) =>
+        s.onState((st) => {
+          states.push(st);
+          if (st.kind === 'connected' && st.reconnected) resolve();
+        }),
+      );
+      s.start();
+      assert.equal((await s.exec(['echo', 'one'])).stdout, 'one\n');
+      sshd.dropAll();
+      await reconnected;
+      assert.equal((await s.exec(['echo', 'two'])).stdout, 'two\n');
+      assert.ok(states.some((st) => st.kind === 'disconnected'));
+      s.dispose();
+    });
+  });
+});
