@@ -1,0 +1,79 @@
+// What each task type does when it runs: the bodies of the CustomExecutions.
+// The engine is the one Slipway is connected to; compose gets it as DOCKER_HOST.
+
+import { buildImage } from '../build/build';
+import { runDetached, containerOptions, readEnvFiles, type RunSpec } from '../build/run';
+import type { BuildSpec } from '../build/build';
+import type { ComposeAction, ComposeProject } from '../compose/argv';
+import { readComposeProject, formatProblem } from '../compose/discover';
+import { requireCompose } from '../compose/locate';
+import { runCompose } from '../compose/process';
+import type { EngineConnection } from '../engine/connection';
+import type { TaskDiagnostics } from './diagnostics';
+import type { TaskWork } from './pty';
+
+const dim = (s: string) => `\x1b[2m${s}\x1b[0m\n`;
+const red = (s: string) => `\x1b[31m${s}\x1b[0m\n`;
+const green = (s: string) => `\x1b[32m${s}\x1b[0m\n`;
+
+export interface WorkDeps {
+  conn: EngineConnection;
+  diagnostics: TaskDiagnostics;
+}
+
+export function buildWork(deps: WorkDeps, spec: BuildSpec): TaskWork {
+  return async (write, signal) => {
+    const client = deps.conn.requireClient();
+    const result = await buildImage(client.docker, spec, write, signal);
+    deps.diagnostics.setBuildProblems(result.dockerfile, result.problems);
+    if (result.ok) {
+      write(green(`Built ${spec.tags?.length ? spec.tags.join(', ') : result.imageId ?? 'the image'}.`));
+      return 0;
+    }
+    write(red(result.error ?? 'The build failed.'));
+    return 1;
+  };
+}
+
+export function runWork(deps: WorkDeps, spec: RunSpec): TaskWork {
+  return async (write) => {
+    const client = deps.conn.requireClient();
+    if (spec.detached === false) {
+      // Interactive runs get a terminal of their own (see tasks/register.ts); here: detached only.
+      throw new Error('An interactive run needs a terminal; run it with "detached": true or from the Run Image… command.');
+    }
+    write(dim(`Starting a container from ${spec.image}…`));
+    const started = await runDetached(client.docker, spec);
+    write(green(`Started container "${started.name}" (${started.id.slice(0, 12)}).`));
+    for (const p of started.ports) write(`  published ${p}\n`);
+    return 0;
+  };
+}
+
+/** The create options of an interactive run, for the attach terminal. */
+export function interactiveOptions(spec: RunSpec) {
+  return containerOptions({ ...spec, detached: false }, readEnvFiles(spec));
+}
+
+export function composeWork(deps: WorkDeps, project: ComposeProject, action: ComposeAction): TaskWork {
+  return async (write, signal) => {
+    if (project.files.length) {
+      const info = readComposeProject(project.files);
+      deps.diagnostics.setComposeProblems(project.files, info.problems);
+      if (info.problems.length) {
+        for (const p of info.problems) write(red(formatProblem(p)));
+        return 1;
+      }
+    }
+    const client = deps.conn.requireClient();
+    const bin = requireCompose();
+    write(dim(`docker compose ${action.verb} (Compose ${bin.version}, engine ${client.endpoint.host})`));
+    const r = await runCompose(bin, project, action, { dockerHost: client.endpoint.host, write, signal });
+    if (signal.aborted) {
+      write(dim('Cancelled.'));
+      return 130;
+    }
+    if (r.code !== 0) write(red(`docker compose ${action.verb} failed (exit code ${r.code}).`));
+    return r.code ?? 1;
+  };
+}
