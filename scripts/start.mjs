@@ -148,17 +148,33 @@ function makeWorkspace() {
   return ws;
 }
 
-/** Desktop VS Code: run the extension from this checkout; returns when the window closes. */
-async function runDesktop(code, workspace, engineHost) {
+/**
+ * Desktop VS Code: runs the extension from this checkout in a separate
+ * instance (its own temporary profile, so it gets our environment and
+ * settings even when VS Code is already open); returns when the window closes.
+ */
+async function runDesktop(h, code, workspace, engineHost) {
   run('npm', ['run', 'build']);
-  const args = ['--extensionDevelopmentPath', repo, '--new-window', '--wait', workspace];
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'slipway-vscode-profile-'));
+  cleanups.push(() => rmSync(profile, { recursive: true, force: true }));
+  h.codeServer.writeSettings(profile, { ...h.codeServer.QUIET_SETTINGS, ...(engineHost ? { 'slipway.engine.host': engineHost } : {}) });
+  const args = ['--user-data-dir', profile, '--extensionDevelopmentPath', repo, '--new-window', '--wait', workspace];
   const env = { ...process.env };
-  if (engineHost) env.DOCKER_HOST = engineHost; // automatic resolution picks DOCKER_HOST first
+  if (engineHost) env.DOCKER_HOST = engineHost;
   say(`opening VS Code: ${code} ${args.join(' ')}`);
   const child = spawn(code, args, { stdio: 'inherit', env });
   cleanups.push(() => child.exitCode === null && child.kill('SIGTERM'));
   const result = await Promise.race([new Promise((r) => child.once('exit', () => r('closed'))), untilSignal()]);
   say(result === 'closed' ? 'VS Code window closed' : `${result}: stopping`);
+}
+
+/** SLIPWAY_PORT when set (and free), else 8080 when free, else any free port. */
+async function choosePort(h) {
+  if (!process.env.SLIPWAY_PORT) return h.codeServer.freePort(8080);
+  const port = Number(process.env.SLIPWAY_PORT);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`SLIPWAY_PORT="${process.env.SLIPWAY_PORT}" is not a TCP port; use a number such as 8080`);
+  if (!(await portFree(port))) throw new Error(`port ${port} (SLIPWAY_PORT) is in use on 127.0.0.1; stop what uses it or choose another port`);
+  return port;
 }
 
 async function main() {
@@ -167,6 +183,8 @@ async function main() {
   const stillMissing = ensureDebPackages(desktop ? [] : ['chromium', 'libkrb5-dev', 'ripgrep']);
   if (stillMissing.length) say(`Debian packages not installed: ${stillMissing.join(', ')} (not root or no apt-get); continuing`);
   const h = compileHarness();
+  const port = desktop ? undefined : await choosePort(h); // fail fast, before starting anything
+  if (!desktop) h.codeServer.ensureCodeServer(say); // cached after the first run
 
   const workspace = makeWorkspace();
   let engineHost;
@@ -176,21 +194,12 @@ async function main() {
     else engineHost = (await startPrivateEngine(h, workspace)).host;
   }
 
-  if (desktop) return runDesktop(desktop, workspace, engineHost);
+  if (desktop) return runDesktop(h, desktop, workspace, engineHost);
 
   say('packaging the extension (npm run package)');
   const vsix = path.join(repo, 'dist', 'slipway.vsix');
   rmSync(vsix, { force: true }); // an old vsix in dist/ must not end up inside the new one
   run('npm', ['run', 'package']);
-
-  let port;
-  if (process.env.SLIPWAY_PORT) {
-    port = Number(process.env.SLIPWAY_PORT);
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`SLIPWAY_PORT="${process.env.SLIPWAY_PORT}" is not a TCP port; use a number such as 8080`);
-    if (!(await portFree(port))) throw new Error(`port ${port} (SLIPWAY_PORT) is in use on 127.0.0.1; stop what uses it or choose another port`);
-  } else {
-    port = await h.codeServer.freePort(8080);
-  }
 
   const cs = await h.codeServer.startCodeServer({
     folder: workspace,
