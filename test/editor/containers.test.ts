@@ -9,6 +9,7 @@ import { editorEnv } from './setup';
 import { useWorkbench } from './workbench';
 
 describe('editor: Containers view', function () {
+  this.timeout(180_000);
   const wb = useWorkbench('containers');
   const composed = 'demo-web-1';
   const loner = 'loner';

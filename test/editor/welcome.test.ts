@@ -9,6 +9,7 @@ import { editorEnv, restartDockerd, stopDockerd } from './setup';
 import { useWorkbench } from './workbench';
 
 describe('editor: engine stopped', function () {
+  this.timeout(180_000);
   const wb = useWorkbench('engine-stopped');
   const name = 'survivor';
 
