@@ -55,7 +55,9 @@ export class SlipwayTasks implements vscode.Disposable {
   /** A task for `def` in `folder` (undefined: the first workspace folder or the file's folder). */
   task(def: TaskDefinition, name: string, folder?: vscode.WorkspaceFolder, group?: vscode.TaskGroup): vscode.Task {
     const scope = folder ?? vscode.TaskScope.Workspace;
-    const t = new vscode.Task(def, scope, name, SOURCE, this.execution(def, folder));
+    // An explicit empty matcher list: problems come from the diagnostics collection,
+    // and VS Code does not ask the user to pick a problem matcher.
+    const t = new vscode.Task(def, scope, name, SOURCE, this.execution(def, folder), []);
     if (group) t.group = group;
     t.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
     if (def.type === COMPOSE_TASK && def.action === 'logs' && def.follow) t.isBackground = true;

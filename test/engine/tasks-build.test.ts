@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildImage, type BuildSpec } from '../../src/build/build';
-import { daemon, fixture, unique } from './fixture';
+import { daemon, fixture, unique, waitFor } from './fixture';
 
 describe('build task (real dockerd)', function () {
   let docker: Docker;
@@ -134,5 +134,27 @@ describe('build task (real dockerd)', function () {
     const elsewhere = context({ 'build.Dockerfile': `FROM ${fixture.image}\nCOPY . /ctx\nRUN test -e /ctx/keep.txt && test -e /ctx/drop/keep-me.txt && test ! -e /ctx/drop/x.txt && test ! -e /ctx/notes.md\n` });
     const { result, out } = await build({ context: ctx, dockerfile: path.join(elsewhere, 'build.Dockerfile'), tags: [tag] });
     assert.equal(result.ok, true, `${result.error}\n${out}`);
+  });
+
+  it('stops a running build when cancelled, and removes its intermediate container', async function () {
+    this.timeout(120_000);
+    const ctx = context({ Dockerfile: `FROM ${fixture.image}\nRUN echo started && sleep 300\n` });
+    const abort = new AbortController();
+    let out = '';
+    const result = await buildImage(
+      docker,
+      { context: ctx },
+      (t) => {
+        out += t;
+        if (/started/.test(out)) abort.abort();
+      },
+      abort.signal,
+    );
+    assert.equal(result.ok, false);
+    assert.equal(result.error, 'The build was cancelled.');
+    await waitFor('the RUN container to be removed', async () => {
+      const running = await docker.listContainers({ all: true });
+      return !running.some((c) => c.Command.includes('sleep 300'));
+    }, 60_000, 200);
   });
 });
