@@ -6,6 +6,7 @@ import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { apiMessage } from '../engine/errors';
 import { readProgress, type ProgressMessage } from './progressStream';
+import type { RegistryAuth } from './registryAuth';
 
 interface Layer {
   status: string;
@@ -139,8 +140,8 @@ export function registryOf(ref: string): string {
 export interface TransferOptions {
   onProgress?: (s: TransferSummary) => void;
   signal?: AbortSignal;
-  /** X-Registry-Auth content, when logged in. */
-  auth?: { username: string; password: string; serveraddress: string };
+  /** X-Registry-Auth content, when logged in (see registryAuth.ts). */
+  auth?: RegistryAuth;
 }
 
 async function follow(stream: Readable, opts: TransferOptions): Promise<TransferSummary> {

@@ -42,16 +42,38 @@ export function freePort(): Promise<number> {
 async function answers(address: string): Promise<boolean> {
   try {
     const r = await fetch(`http://${address}/v2/`);
-    return r.status === 200;
+    return r.status === 200 || r.status === 401;
   } catch {
     return false;
   }
 }
 
-export async function startRegistry(): Promise<Registry> {
+/**
+ * A bcrypt htpasswd line. Node has no bcrypt, so Python's crypt (libxcrypt's
+ * $2b$) makes it; undefined when python3 cannot.
+ */
+export function htpasswdLine(user: string, password: string): string | undefined {
+  const r = spawnSync('python3', ['-W', 'ignore', '-c', 'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))', password], { encoding: 'utf8' });
+  const hash = r.stdout?.trim();
+  return r.status === 0 && hash?.startsWith('$2') ? `${user}:${hash}` : undefined;
+}
+
+export interface RegistryOptions {
+  /** Require this user (htpasswd auth). */
+  user?: { name: string; password: string };
+}
+
+export async function startRegistry(opts: RegistryOptions = {}): Promise<Registry> {
   const why = registryUnavailable();
   if (why) throw new Error(why);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'slipway-registry-'));
+  const authLines: string[] = [];
+  if (opts.user) {
+    const line = htpasswdLine(opts.user.name, opts.user.password);
+    if (!line) throw new Error('cannot make a bcrypt htpasswd entry (python3 with crypt is needed)');
+    writeFileSync(path.join(dir, 'htpasswd'), `${line}\n`);
+    authLines.push('auth:', '  htpasswd:', '    realm: slipway-test', `    path: ${path.join(dir, 'htpasswd')}`);
+  }
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
   const config = path.join(dir, 'config.yml');
@@ -68,6 +90,7 @@ export async function startRegistry(): Promise<Registry> {
       '    enabled: true',
       'http:',
       `  addr: ${address}`,
+      ...authLines,
       '',
     ].join('\n'),
   );

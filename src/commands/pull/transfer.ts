@@ -2,7 +2,8 @@
 // (layers done/total and bytes), errors stated plainly.
 
 import * as vscode from 'vscode';
-import { describeProgress, pullImage, pushImage, type TransferSummary } from '../../build/transfer';
+import { loadRegistryAuth } from '../../build/registryAuth';
+import { describeProgress, pullImage, pushImage, registryOf, type TransferSummary } from '../../build/transfer';
 import type { CommandDeps, CommandFactory } from '../deps';
 import { imageTargets } from '../images/pick';
 
@@ -34,7 +35,9 @@ async function withTransferProgress(title: string, run: (onProgress: (s: Transfe
 
 export async function pullWithProgress(deps: CommandDeps, ref: string): Promise<TransferSummary | undefined> {
   const docker = deps.conn.requireClient().docker;
-  const s = await withTransferProgress(`Pulling ${ref}`, (onProgress, signal) => pullImage(docker, ref, { onProgress, signal }));
+  const s = await withTransferProgress(`Pulling ${ref}`, (onProgress, signal) =>
+    pullImage(docker, ref, { onProgress, signal, auth: loadRegistryAuth(registryOf(ref)) }),
+  );
   if (s) void vscode.window.showInformationMessage(`Pulled ${ref}${s.digest ? ` (${s.digest.slice(0, 19)}…)` : ''}.`);
   return s;
 }
@@ -56,6 +59,8 @@ export const pushImageCommand: CommandFactory = (deps) => async (clicked?: unkno
   if (!node) return;
   if (/^sha256:/.test(node.ref)) throw new Error(`Image ${node.ref.slice(7, 19)} has no tag to push. Tag it with a registry name first (Tag…).`);
   const docker = deps.conn.requireClient().docker;
-  const s = await withTransferProgress(`Pushing ${node.ref}`, (onProgress, signal) => pushImage(docker, node.ref, { onProgress, signal }));
+  const s = await withTransferProgress(`Pushing ${node.ref}`, (onProgress, signal) =>
+    pushImage(docker, node.ref, { onProgress, signal, auth: loadRegistryAuth(registryOf(node.ref)) }),
+  );
   if (s) void vscode.window.showInformationMessage(`Pushed ${node.ref}${s.digest ? ` (${s.digest.slice(0, 19)}…)` : ''}.`);
 };
