@@ -1,6 +1,7 @@
 // Compose Up / Down / Restart / Logs on a compose file or a Containers view
 // project group, each run as a slipway-compose task in a terminal.
 
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ComposeTaskDefinition } from '../../tasks/definitions';
 import type { TaskCommandDeps, TaskCommandFactory } from '../build/deps';
@@ -17,10 +18,20 @@ async function runAction(deps: TaskCommandDeps, clicked: unknown, action: Compos
     if (!choice) return;
     extra = { ...extra, volumes: choice === drop };
   }
-  const task =
-    target.kind === 'project'
-      ? deps.tasks.composeProjectTask(target.project, action, target.files, target.workingDir, extra)
-      : deps.tasks.composeFileTask(target.files, action, target.folder, extra);
+  let task: vscode.Task;
+  if (target.kind === 'project') {
+    // Compose finds a running project by its labels; the files are only needed
+    // (and only passed) when they still exist, and `up` cannot do without them.
+    const files = target.files.length && target.files.every((f) => existsSync(f)) ? target.files : [];
+    if (action === 'up' && !files.length) {
+      throw new Error(
+        `Compose project "${target.project}" was started from files that are not available here${target.files.length ? ` (${target.files.join(', ')})` : ''}. Open its compose file and run Compose Up from there.`,
+      );
+    }
+    task = deps.tasks.composeProjectTask(target.project, action, files, target.workingDir, extra);
+  } else {
+    task = deps.tasks.composeFileTask(target.files, action, target.folder, extra);
+  }
   await deps.tasks.execute(task);
 }
 
