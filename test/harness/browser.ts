@@ -6,7 +6,7 @@
 // Selectors are VS Code 1.100's workbench DOM; they are kept here, in one
 // place, so a VS Code upgrade means changing this file only.
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -61,6 +61,8 @@ export async function openWorkbench(url: string, test: string): Promise<Workbenc
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const shots = artifactDir(test);
+  // Start the folder afresh so it holds exactly this run's steps.
+  for (const f of readdirSync(shots)) if (f.endsWith('.png')) rmSync(path.join(shots, f), { force: true });
   let n = 0;
   const wb: Workbench = {
     page,
@@ -213,12 +215,100 @@ export async function readProblems(page: Page): Promise<string[]> {
   return rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
 }
 
+/**
+ * Opens the Problems panel and waits until its rows satisfy `done` (diagnostics
+ * arrive after a file opens); returns the last rows seen either way.
+ */
+export async function waitForProblems(page: Page, done: (rows: string[]) => boolean, timeoutMs = 60_000): Promise<string[]> {
+  let rows = await readProblems(page);
+  for (const deadline = Date.now() + timeoutMs; !done(rows) && Date.now() < deadline; ) {
+    await page.waitForTimeout(500);
+    rows = await page.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+  }
+  return rows;
+}
+
 /** Hovers `target` and returns the hover widget's text. */
 export async function hoverText(page: Page, target: Locator): Promise<string> {
   await target.hover();
   const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
   await hover.waitFor({ timeout: 15_000 });
   return ((await hover.textContent()) ?? '').trim();
+}
+
+/**
+ * Puts the cursor on `target` (a token, or a 1-based line and column) in the
+ * active editor, opens the quick-fix menu (Ctrl+.) and applies
+ * the entry whose title starts with `title`; returns the titles offered.
+ */
+export async function applyQuickFix(page: Page, target: Locator | Position, title: string, whileOpen?: () => Promise<unknown>): Promise<string[]> {
+  if ('line' in target) await gotoPosition(page, target);
+  else await target.click();
+  const widget = page.locator('.action-widget');
+  const rows = widget.locator('.monaco-list-row.action');
+  // Language servers compute fixes after the cursor lands; until then VS Code says
+  // "No code actions available". Ask again until the menu has entries (30 s at most).
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Control+.');
+    const shown = await rows.first().waitFor({ timeout: 3_000 }).then(() => true, () => false);
+    if (shown) break;
+    if (attempt >= 10) throw new Error('the quick-fix menu did not open (VS Code says no code actions are available here)');
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(500);
+  }
+  const offered = (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''))).map((t) => t.trim());
+  if (!offered.some((t) => t.startsWith(title))) {
+    await page.keyboard.press('Escape');
+    throw new Error(`no quick fix "${title}" here; offered: ${offered.join(' | ') || 'none'}`);
+  }
+  // The widget blocks the pointer until the mouse moves; choose with the keyboard, as many people do.
+  const focused = widget.locator('.monaco-list-row.action.focused');
+  for (let i = 0; i <= offered.length && !((await focused.getAttribute('aria-label')) ?? '').startsWith(title); i++) {
+    await page.keyboard.press('ArrowDown');
+  }
+  if (whileOpen) await whileOpen();
+  await page.keyboard.press('Enter');
+  await widget.waitFor({ state: 'hidden', timeout: 15_000 });
+  return offered;
+}
+
+/** The text of the active editor's rendered lines (what the user sees, top to bottom). */
+export async function editorText(page: Page): Promise<string> {
+  const lines = await page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line').evaluateAll((els) =>
+    els
+      .map((e) => ({ top: parseFloat(/top:\s*([\d.]+)px/.exec(e.getAttribute('style') ?? '')?.[1] ?? '0'), text: (e.textContent ?? '').replace(/\u00a0/g, ' ') }))
+      .sort((a, b) => a.top - b.top)
+      .map((l) => l.text),
+  );
+  return lines.join('\n');
+}
+
+/** 1-based, as the status bar shows it. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** Moves the active editor's cursor with "Go to Line/Column" (Ctrl+G). */
+export async function gotoPosition(page: Page, pos: Position): Promise<void> {
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(`:${pos.line}:${pos.column}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.statusbar-item', { hasText: `Ln ${pos.line}, Col ${pos.column}` }).waitFor({ timeout: 15_000 });
+}
+
+/**
+ * A token in the active editor: the first rendered span whose text (spaces
+ * trimmed) is `text`. Syntax colouring decides the spans, so prefer words the
+ * grammar colours on their own (keywords, property names).
+ */
+export function editorToken(page: Page, text: string): Locator {
+  return page
+    .locator('.editor-group-container.active .monaco-editor .view-lines .view-line span span', { hasText: new RegExp(`^[\\s\u00a0]*${escapeRegExp(text)}[\\s\u00a0]*$`) })
+    .first();
 }
 
 /** Opens a file of the workspace with Quick Open (Ctrl+P) by its name. */
