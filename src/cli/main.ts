@@ -5,8 +5,9 @@
 import { CliError, type Command } from './command';
 import { engineCommand } from './engine';
 import { lintCommand } from './lint';
+import { machineCommand } from './machine';
 
-const commands: Command[] = [engineCommand, lintCommand];
+const commands: Command[] = [engineCommand, lintCommand, machineCommand];
 
 const VERSION = '0.1.0';
 

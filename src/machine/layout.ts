@@ -2,7 +2,7 @@
 // code base builds a path under the Slipway root: ask here.
 //
 //   <root>/                         ~/.slipway, %LOCALAPPDATA%\Slipway, or $SLIPWAY_HOME
-//     cache/images/                 guest images (image.ts decides what is inside)
+//     images/                       guest images (image.ts's defaultImageDir owns this part)
 //     machines/<name>/              one instance directory per machine
 //       config.json                 the machine spec (spec.ts)
 //       data.qcow2                  the persistent data disk
@@ -123,10 +123,6 @@ export interface LayoutOptions {
 
 export function machinesDir(root: string, os: HostOs): string {
   return pathFor(os).join(root, 'machines');
-}
-
-export function imageCacheDir(root: string, os: HostOs): string {
-  return pathFor(os).join(root, 'cache', 'images');
 }
 
 /** Every path of machine `name` under `root`. Pure; creates nothing. */

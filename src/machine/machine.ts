@@ -1,0 +1,567 @@
+// Machine lifecycle: create, start (stages image → disk → boot → ssh → engine),
+// stop (ACPI power button via QMP, then kill after a grace period), kill,
+// delete, list, status, inspect, and connect (the SSH session that serves the
+// Docker socket and published ports). Every operation that changes a machine
+// holds its lock (lock.ts); stale runtime files from a crash are cleaned first.
+//
+// QEMU runs detached from the process that started it, so a machine outlives
+// a CLI invocation or an editor window. The Docker socket needs a process that
+// holds the SSH connection: `connect()` in the caller, or the agent (agent.ts)
+// that the CLI leaves running.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as nodeOs from 'node:os';
+import { Emitter } from '../engine/emitter';
+import { ensureImage, formatSeed, SEED_FW_CFG_NAME, type ImageInfo } from './image';
+import { hostOs, localMachinePaths, machinesDir, nameProblem, validateName, type MachinePaths } from './layout';
+import { acquireLock, lockHolder, pidAlive } from './lock';
+import { probeHost, hostArch, type ProbedHost } from './host';
+import { qemuArgs, type Accel } from './qemuArgs';
+import { QemuImg, type ImageInfo as DiskInfo } from './qemuImg';
+import { QmpClient } from './qmp';
+import { cleanStale, freeLoopbackPort, LogFollower, parseGuestLine, readRunState, runningAgentPid, runningQemuPid, writeRunState, type RunState } from './runtime';
+import { parseSpec, validateSpec, withDefaults, SpecError, type GuestArch, type HostFacts, type MachineSpec } from './spec';
+import { ensureKeyPair, ensurePrivateDir, SshSession, type SshTarget } from './ssh';
+
+export type MachineState = 'stopped' | 'starting' | 'running' | 'stopping' | 'broken';
+export type StartStage = 'image' | 'disk' | 'boot' | 'ssh' | 'engine';
+export const START_STAGES: readonly StartStage[] = ['image', 'disk', 'boot', 'ssh', 'engine'];
+
+/** Everything a machine operation reports, for the CLI, a progress notification, the tree and the status bar alike. */
+export type MachineEvent =
+  | { kind: 'stage'; machine: string; stage: StartStage; message: string }
+  | { kind: 'guest-stage'; machine: string; name: string; ms: number }
+  | { kind: 'progress'; machine: string; message: string }
+  | { kind: 'warning'; machine: string; message: string }
+  | { kind: 'state'; machine: string; state: MachineState };
+
+export interface MachineStatus {
+  name: string;
+  state: MachineState;
+  /** Why the machine is broken (state "broken"), e.g. an invalid config.json. */
+  error?: string;
+  spec?: MachineSpec;
+  pid?: number;
+  sshPort?: number;
+  accel?: Accel;
+  startedAt?: string;
+  dockerHost: string;
+  /** True when a process (the agent or an editor window) serves the Docker socket. */
+  dockerSocketServed: boolean;
+}
+
+export interface MachineInspect extends MachineStatus {
+  dir: string;
+  paths: { config: string; dataDisk: string; serialLog: string; qemuLog: string; dockerSocket: string; qmpSocket: string; sshKey: string };
+  ssh?: { host: string; port: number; user: string };
+  disk?: DiskInfo;
+  imageVersion?: string;
+  bootMs?: number;
+}
+
+export interface MachinesOptions {
+  /** The Slipway root (layout.ts). */
+  root: string;
+  /** The Slipway root whose images/ holds the guest image; defaults to `root`. */
+  imageHome?: string;
+  env?: NodeJS.ProcessEnv;
+  qemuImg?: QemuImg;
+  host?: () => HostFacts;
+  probe?: (arch: GuestArch) => ProbedHost;
+  /** Finds (or builds) the guest image; defaults to image.ts's ensureImage under `imageHome`. */
+  resolveImage?: (onProgress: (message: string) => void) => Promise<ImageInfo>;
+  /** How long the guest may take from QEMU's start to "slipway: ready". */
+  bootTimeoutMs?: number;
+}
+
+export class MachineNotFoundError extends Error {
+  constructor(name: string) {
+    super(`Machine "${name}" does not exist. Create it with "slipway machine create ${name}".`);
+    this.name = 'MachineNotFoundError';
+  }
+}
+
+export class NotRunningError extends Error {
+  constructor(name: string) {
+    super(`Machine "${name}" is not running. Start it with "slipway machine start ${name}".`);
+    this.name = 'NotRunningError';
+  }
+}
+
+const GiB = 1024 ** 3;
+const GUEST_DOCKER_SOCKET = '/var/run/docker.sock';
+
+export function defaultHostFacts(): HostFacts {
+  const u = nodeOs.userInfo();
+  return { arch: hostArch(), cpus: nodeOs.availableParallelism?.() ?? nodeOs.cpus().length, user: { name: u.username, uid: u.uid, gid: u.gid } };
+}
+
+export class Machines {
+  private readonly onEventEmitter = new Emitter<MachineEvent>();
+  /** Every machine's events; `start`'s own `onEvent` gets the same for one call. */
+  readonly onEvent = this.onEventEmitter.event;
+  readonly root: string;
+  private readonly qemuImg: QemuImg;
+
+  constructor(private readonly opts: MachinesOptions) {
+    this.root = opts.root;
+    this.qemuImg = opts.qemuImg ?? new QemuImg();
+  }
+
+  paths(name: string): MachinePaths {
+    return localMachinePaths(this.root, name);
+  }
+
+  private hostFacts(): HostFacts {
+    return (this.opts.host ?? defaultHostFacts)();
+  }
+
+  loadSpec(name: string): MachineSpec {
+    const paths = this.paths(name);
+    let text: string;
+    try {
+      text = readFileSync(paths.config, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new MachineNotFoundError(name);
+      throw new Error(`Cannot read "${paths.config}": ${(err as Error).message}`, { cause: err });
+    }
+    return parseSpec(text, name, this.hostFacts(), paths.config);
+  }
+
+  exists(name: string): boolean {
+    return existsSync(this.paths(name).config);
+  }
+
+  // ---- create / delete --------------------------------------------------
+
+  /** Writes the machine's config and keys. The data disk is made by the first start. */
+  async create(name: string, partial: Partial<Omit<MachineSpec, 'name'>> = {}): Promise<MachineSpec> {
+    validateName(name);
+    const paths = this.paths(name);
+    if (existsSync(paths.config)) throw new Error(`Machine "${name}" already exists. Start it with "slipway machine start ${name}", or remove it first with "slipway machine rm ${name}".`);
+    const spec = withDefaults({ ...partial, name }, name, this.hostFacts());
+    const problems = validateSpec(spec);
+    if (problems.length) throw new SpecError(`The settings for machine "${name}"`, problems);
+    mkdirSync(paths.dir, { recursive: true, mode: 0o755 });
+    const lock = await acquireLock(paths.lock, `Machine "${name}"`, 'creating');
+    try {
+      ensureKeyPair(paths.clientKey, paths.clientPub, `slipway@${name}`);
+      ensureKeyPair(paths.hostKey, paths.hostPub, `slipway-host@${name}`);
+      writeFileSync(paths.config, JSON.stringify(spec, null, 2) + '\n', { mode: 0o644 });
+    } finally {
+      lock.release();
+    }
+    this.emit({ kind: 'state', machine: name, state: 'stopped' });
+    return spec;
+  }
+
+  /** Deletes the machine and its data disk (images and volumes in it are gone). Refuses a running machine unless `force`. */
+  async delete(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    const paths = this.paths(name);
+    if (!existsSync(paths.dir)) throw new MachineNotFoundError(name);
+    if (runningQemuPid(paths) && !opts.force) throw new Error(`Machine "${name}" is running. Stop it first, or force the removal (slipway machine rm -f ${name}).`);
+    const lock = await acquireLock(paths.lock, `Machine "${name}"`, 'deleting');
+    try {
+      this.killProcesses(paths);
+      if (paths.runDirRelocated) rmSync(paths.runDir, { recursive: true, force: true });
+    } finally {
+      lock.release();
+    }
+    rmSync(paths.dir, { recursive: true, force: true });
+  }
+
+  // ---- status -----------------------------------------------------------
+
+  status(name: string): MachineStatus {
+    const paths = this.paths(name);
+    if (!existsSync(paths.dir)) throw new MachineNotFoundError(name);
+    const base = { name, dockerHost: paths.dockerHost, dockerSocketServed: !!runningAgentPid(paths) || existsSync(paths.dockerSocket) };
+    let spec: MachineSpec;
+    try {
+      spec = this.loadSpec(name);
+    } catch (err) {
+      return { ...base, state: 'broken', error: (err as Error).message };
+    }
+    const holder = lockHolder(paths.lock);
+    const pid = runningQemuPid(paths);
+    const run = pid ? readRunState(paths) : undefined;
+    let state: MachineState;
+    if (holder?.purpose === 'stopping' && pid) state = 'stopping';
+    else if (pid) state = run ? 'running' : 'starting';
+    else state = holder?.purpose === 'starting' ? 'starting' : 'stopped';
+    return { ...base, state, spec, pid, sshPort: run?.sshPort, accel: run?.accel, startedAt: run?.startedAt };
+  }
+
+  /** Every machine; a machine whose files are broken is listed with its error instead of failing the list. */
+  list(): MachineStatus[] {
+    let names: string[];
+    try {
+      names = readdirSync(machinesDir(this.root, hostOs()));
+    } catch {
+      return [];
+    }
+    const out: MachineStatus[] = [];
+    for (const n of names.sort()) {
+      if (nameProblem(n)) continue;
+      try {
+        out.push(this.status(n));
+      } catch (err) {
+        out.push({ name: n, state: 'broken', error: (err as Error).message, dockerHost: '', dockerSocketServed: false });
+      }
+    }
+    return out;
+  }
+
+  async inspect(name: string): Promise<MachineInspect> {
+    const st = this.status(name);
+    const paths = this.paths(name);
+    const run = st.pid ? readRunState(paths) : undefined;
+    const out: MachineInspect = {
+      ...st,
+      dir: paths.dir,
+      paths: { config: paths.config, dataDisk: paths.dataDisk, serialLog: paths.serialLog, qemuLog: paths.qemuLog, dockerSocket: paths.dockerSocket, qmpSocket: paths.qmpSocket, sshKey: paths.clientKey },
+      imageVersion: run?.imageVersion,
+      bootMs: run?.bootMs,
+    };
+    if (st.spec && run) out.ssh = { host: '127.0.0.1', port: run.sshPort, user: st.spec.user.name };
+    if (existsSync(paths.dataDisk)) out.disk = await this.qemuImg.info(paths.dataDisk).catch(() => undefined);
+    return out;
+  }
+
+  // ---- start --------------------------------------------------------------
+
+  /**
+   * Boots the machine and returns when its Docker engine answers over SSH.
+   * Starting a running machine is not an error: it returns its status.
+   */
+  async start(name: string, opts: { onEvent?: (e: MachineEvent) => void } = {}): Promise<MachineStatus> {
+    const paths = this.paths(name);
+    const spec = this.loadSpec(name);
+    const emit = (e: MachineEvent) => {
+      opts.onEvent?.(e);
+      this.emit(e);
+    };
+    const lock = await acquireLock(paths.lock, `Machine "${name}"`, 'starting');
+    let child: ChildProcess | undefined;
+    try {
+      cleanStale(paths);
+      if (runningQemuPid(paths) && readRunState(paths)) return this.status(name);
+      if (runningQemuPid(paths)) throw new Error(`Machine "${name}" has a QEMU process without start state (pid ${runningQemuPid(paths)}); stop it with "slipway machine stop ${name}" and start again.`);
+      emit({ kind: 'state', machine: name, state: 'starting' });
+      const t0 = Date.now();
+
+      emit({ kind: 'stage', machine: name, stage: 'image', message: 'Checking the guest image' });
+      const onProgress = (message: string) => emit({ kind: 'progress', machine: name, message });
+      const image = await (this.opts.resolveImage ?? ((p) => ensureImage({ home: this.opts.imageHome ?? this.root, onProgress: p })))(onProgress);
+
+      emit({ kind: 'stage', machine: name, stage: 'disk', message: 'Preparing the data disk' });
+      await this.prepareDisk(spec, paths);
+      const seedFile = this.writeSeed(spec, paths);
+
+      const probed = (this.opts.probe ?? ((a: GuestArch) => probeHost(a, this.opts.env)))(spec.arch);
+      emit({ kind: 'stage', machine: name, stage: 'boot', message: `Booting (${probed.accel})` });
+      ensurePrivateDir(paths.runDir);
+      const booted = await this.boot(spec, paths, image, probed, seedFile, emit);
+      child = booted.child;
+
+      emit({ kind: 'stage', machine: name, stage: 'ssh', message: `Connecting over SSH (127.0.0.1:${booted.sshPort})` });
+      const run: RunState = { pid: booted.pid, sshPort: booted.sshPort, accel: booted.accel, startedAt: new Date(t0).toISOString(), imageVersion: image.version };
+      const session = new SshSession(this.sshTargetFor(spec, paths, booted.sshPort), { minMs: 200, maxMs: 2000 }).start();
+      try {
+        await withTimeout(session.ready(), 60_000, `SSH to machine "${name}" did not come up within 60 s; see "${paths.serialLog}".`);
+        emit({ kind: 'stage', machine: name, stage: 'engine', message: 'Waiting for the Docker engine' });
+        await pingDocker(session, `machine "${name}"`, 30_000);
+      } finally {
+        session.dispose();
+      }
+      run.bootMs = Date.now() - t0;
+      writeRunState(paths, run);
+      child.unref();
+      emit({ kind: 'state', machine: name, state: 'running' });
+      return this.status(name);
+    } catch (err) {
+      if (child?.pid && pidAlive(child.pid)) child.kill('SIGKILL');
+      cleanStale(paths);
+      emit({ kind: 'state', machine: name, state: 'stopped' });
+      throw err;
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async prepareDisk(spec: MachineSpec, paths: MachinePaths): Promise<void> {
+    const size = spec.diskGiB * GiB;
+    if (!existsSync(paths.dataDisk)) {
+      await this.qemuImg.create(paths.dataDisk, size);
+      return;
+    }
+    const info = await this.qemuImg.info(paths.dataDisk);
+    if (info.virtualSize < size) await this.qemuImg.resize(paths.dataDisk, size);
+  }
+
+  /** The seed file for fw_cfg (vm-images/CONTRACT.md): 0600 in a 0700 directory, since it holds the host's private key. */
+  private writeSeed(spec: MachineSpec, paths: MachinePaths): string {
+    const client = ensureKeyPair(paths.clientKey, paths.clientPub, `slipway@${spec.name}`);
+    const host = ensureKeyPair(paths.hostKey, paths.hostPub, `slipway-host@${spec.name}`);
+    ensurePrivateDir(paths.seedDir);
+    const file = `${paths.seedDir}/seed`;
+    const text = formatSeed({
+      hostname: spec.name,
+      user: { ...spec.user, authorizedKeys: [client.publicKey] },
+      hostKey: { ed25519Private: host.privateKey, ed25519Public: host.publicKey },
+      mounts: [],
+      time: Math.floor(Date.now() / 1000),
+    });
+    writeFileSync(file, text, { mode: 0o600 });
+    return file;
+  }
+
+  private async boot(
+    spec: MachineSpec,
+    paths: MachinePaths,
+    image: ImageInfo,
+    probed: ProbedHost,
+    seedFile: string,
+    emit: (e: MachineEvent) => void,
+  ): Promise<{ child: ChildProcess; pid: number; sshPort: number; accel: Accel }> {
+    for (let attempt = 0; ; attempt++) {
+      const sshPort = await freeLoopbackPort();
+      const cmd = qemuArgs(spec, probed, paths, image, { sshPort, seed: [{ name: SEED_FW_CFG_NAME, file: seedFile }] });
+      if (attempt === 0) for (const message of cmd.warnings) emit({ kind: 'warning', machine: spec.name, message });
+      rmSync(paths.serialLog, { force: true });
+      const log = openSync(paths.qemuLog, 'w', 0o600);
+      let child: ChildProcess;
+      try {
+        child = spawn(probed.qemu, cmd.args, { detached: true, stdio: ['ignore', log, log], windowsHide: true });
+      } finally {
+        closeSync(log);
+      }
+      try {
+        await this.waitReady(spec.name, child, paths, emit);
+        return { child, pid: child.pid!, sshPort, accel: cmd.accel };
+      } catch (err) {
+        if (child.pid && pidAlive(child.pid)) child.kill('SIGKILL');
+        const qemuLog = readTail(paths.qemuLog);
+        // Another program took the port between our check and QEMU's bind: try another.
+        if (attempt < 2 && /host forwarding rule|hostfwd/i.test(qemuLog)) continue;
+        throw err;
+      }
+    }
+  }
+
+  private waitReady(name: string, child: ChildProcess, paths: MachinePaths, emit: (e: MachineEvent) => void): Promise<void> {
+    const timeoutMs = this.opts.bootTimeoutMs ?? 180_000;
+    return new Promise<void>((resolve, reject) => {
+      let done = false;
+      const finish = (err?: Error) => {
+        if (done) return;
+        done = true;
+        follower.stop();
+        clearTimeout(timer);
+        child.removeListener('exit', onExit);
+        child.removeListener('error', onSpawnError);
+        if (err) reject(err);
+        else resolve();
+      };
+      const follower = new LogFollower(paths.serialLog, (line) => {
+        const g = parseGuestLine(line);
+        if (!g) return;
+        if (g.kind === 'stage') emit({ kind: 'guest-stage', machine: name, name: g.name, ms: g.ms });
+        else if (g.kind === 'ready') finish();
+        else finish(new Error(`Machine "${name}" failed to boot: ${g.message} (see "${paths.serialLog}").`));
+      }).start();
+      const onExit = (code: number | null, signal: string | null) => {
+        follower.poll();
+        const why = readTail(paths.qemuLog).trim() || `exit ${code ?? signal}`;
+        finish(new Error(`QEMU exited before machine "${name}" was ready: ${why} (logs: "${paths.qemuLog}", "${paths.serialLog}").`));
+      };
+      const onSpawnError = (err: Error) => finish(new Error(`Cannot run QEMU: ${err.message}`, { cause: err }));
+      child.once('exit', onExit);
+      child.once('error', onSpawnError);
+      const timer = setTimeout(
+        () => finish(new Error(`Machine "${name}" did not become ready within ${Math.round(timeoutMs / 1000)} s; see "${paths.serialLog}".`)),
+        timeoutMs,
+      );
+    });
+  }
+
+  // ---- stop / kill ----------------------------------------------------------
+
+  /**
+   * Presses the ACPI power button and waits up to `graceMs` for the guest to
+   * shut down (it stops dockerd and unmounts the data disk), then kills QEMU.
+   * Returns how it ended.
+   */
+  async stop(name: string, opts: { graceMs?: number; onEvent?: (e: MachineEvent) => void } = {}): Promise<'already-stopped' | 'shutdown' | 'killed'> {
+    const paths = this.paths(name);
+    if (!existsSync(paths.dir)) throw new MachineNotFoundError(name);
+    const emit = (e: MachineEvent) => {
+      opts.onEvent?.(e);
+      this.emit(e);
+    };
+    const lock = await acquireLock(paths.lock, `Machine "${name}"`, 'stopping');
+    try {
+      const pid = runningQemuPid(paths);
+      if (!pid) {
+        this.stopAgent(paths);
+        cleanStale(paths);
+        return 'already-stopped';
+      }
+      emit({ kind: 'state', machine: name, state: 'stopping' });
+      let how: 'shutdown' | 'killed' = 'killed';
+      try {
+        const qmp = await QmpClient.connect(paths.qmpSocket, { timeoutMs: 5000 });
+        try {
+          await qmp.powerdown();
+          if (await waitForExit(pid, opts.graceMs ?? 30_000, qmp.closed())) how = 'shutdown';
+        } finally {
+          qmp.close();
+        }
+      } catch {
+        // QMP unusable: fall through to kill.
+      }
+      if (how === 'killed') {
+        emit({ kind: 'warning', machine: name, message: `Machine "${name}" did not shut down in time; killing QEMU.` });
+        killPid(pid);
+        await waitForExit(pid, 10_000);
+      }
+      this.stopAgent(paths);
+      cleanStale(paths);
+      emit({ kind: 'state', machine: name, state: 'stopped' });
+      return how;
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** Kills QEMU at once (no clean shutdown). */
+  async kill(name: string): Promise<boolean> {
+    const paths = this.paths(name);
+    if (!existsSync(paths.dir)) throw new MachineNotFoundError(name);
+    const lock = await acquireLock(paths.lock, `Machine "${name}"`, 'stopping');
+    try {
+      const killed = this.killProcesses(paths);
+      if (killed) await waitForExit(killed, 10_000);
+      cleanStale(paths);
+      this.emit({ kind: 'state', machine: name, state: 'stopped' });
+      return !!killed;
+    } finally {
+      lock.release();
+    }
+  }
+
+  private killProcesses(paths: MachinePaths): number | undefined {
+    const pid = runningQemuPid(paths);
+    if (pid) killPid(pid);
+    this.stopAgent(paths);
+    return pid;
+  }
+
+  private stopAgent(paths: MachinePaths): void {
+    const agent = runningAgentPid(paths);
+    if (agent && agent !== process.pid) {
+      try {
+        process.kill(agent, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  // ---- SSH ----------------------------------------------------------------
+
+  private sshTargetFor(spec: MachineSpec, paths: MachinePaths, port: number): SshTarget {
+    return {
+      host: '127.0.0.1',
+      port,
+      username: spec.user.name,
+      privateKey: readFileSync(paths.clientKey, 'utf8'),
+      hostKey: readFileSync(paths.hostPub, 'utf8'),
+      what: `machine "${spec.name}"`,
+      // Under TCG the guest's sshd may take a while for the key exchange.
+      readyTimeoutMs: 60_000,
+    };
+  }
+
+  /** The SSH target of a running machine (its key, pinned host key and port). */
+  sshTarget(name: string): SshTarget {
+    const spec = this.loadSpec(name);
+    const paths = this.paths(name);
+    const run = runningQemuPid(paths) ? readRunState(paths) : undefined;
+    if (!run) throw new NotRunningError(name);
+    return this.sshTargetFor(spec, paths, run.sshPort);
+  }
+
+  private emit(e: MachineEvent): void {
+    this.onEventEmitter.fire(e);
+  }
+}
+
+/** GET /_ping on the guest's Docker socket through an SSH channel, retried until `timeoutMs`. */
+export async function pingDocker(session: SshSession, what: string, timeoutMs: number, socketPath = GUEST_DOCKER_SOCKET): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  for (;;) {
+    try {
+      const ch = await session.openUnix(socketPath);
+      const reply = await new Promise<string>((resolve) => {
+        let buf = '';
+        const done = () => {
+          clearTimeout(timer);
+          ch.destroy();
+          resolve(buf);
+        };
+        // The status line is all we need; do not wait for the channel to close.
+        ch.on('data', (d: Buffer) => {
+          buf += d.toString();
+          if (buf.includes('\r\n')) done();
+        });
+        ch.on('end', done);
+        ch.on('close', done);
+        ch.on('error', done);
+        const timer = setTimeout(done, 5000);
+        ch.write('GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n');
+      });
+      if (/^HTTP\/1\.[01] 200/.test(reply)) return;
+      last = `it answered "${reply.split('\r\n')[0] || '(nothing)'}"`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    if (Date.now() >= deadline) throw new Error(`The Docker engine in ${what} did not answer within ${Math.round(timeoutMs / 1000)} s: ${last}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Resolves true when `pid` is gone within `ms` (checked when `hint` settles and then every 100 ms). */
+async function waitForExit(pid: number, ms: number, hint?: Promise<unknown>): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  if (hint) await withTimeout(hint, ms, '').catch(() => undefined);
+  while (pidAlive(pid)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+function readTail(file: string, bytes = 2000): string {
+  try {
+    const t = readFileSync(file, 'utf8');
+    return t.slice(-bytes);
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,84 @@
+// A live connection to a running machine: one SSH session (pinned host key,
+// keepalive, reconnect) carrying the guest's Docker socket to the host socket
+// from layout.ts and the published container ports, kept in step with the
+// engine's events. Whoever holds it serves `DOCKER_HOST` for everyone: the
+// agent process started by the CLI, or an editor window.
+
+import { EngineClient } from '../engine/client';
+import { Emitter, type Disposable } from '../engine/emitter';
+import { forwardUnixSocket, PortForwards, type Listener, type PortEvent } from './forward';
+import type { MachinePaths } from './layout';
+import type { Machines } from './machine';
+import { PortSync } from './portSync';
+import { SshSession, type SshState } from './ssh';
+
+const GUEST_DOCKER_SOCKET = '/var/run/docker.sock';
+
+export type SessionEvent = { kind: 'ssh'; machine: string; state: SshState } | (PortEvent & { machine: string }) | { kind: 'error'; machine: string; error: Error };
+
+export class MachineSession {
+  private readonly onEventEmitter = new Emitter<SessionEvent>();
+  readonly onEvent = this.onEventEmitter.event;
+  /** Cleanups, run in reverse order on dispose. */
+  private readonly owned: (() => void | Promise<void>)[] = [];
+  readonly engine: EngineClient;
+  readonly ports: PortForwards;
+
+  private constructor(
+    readonly name: string,
+    readonly paths: MachinePaths,
+    readonly ssh: SshSession,
+  ) {
+    this.engine = new EngineClient({ name: `machine "${name}"`, source: 'machine', host: paths.dockerHost });
+    this.ports = new PortForwards(ssh);
+  }
+
+  get dockerHost(): string {
+    return this.paths.dockerHost;
+  }
+
+  /** Connects to running machine `name` and serves its Docker socket and ports until disposed. */
+  static async open(machines: Machines, name: string, opts: { ports?: boolean } = {}): Promise<MachineSession> {
+    const target = machines.sshTarget(name);
+    const ssh = new SshSession(target);
+    const s = new MachineSession(name, machines.paths(name), ssh);
+    s.owned.push(() => ssh.dispose());
+    s.owned.push(ssh.onState((state) => s.fire({ kind: 'ssh', machine: name, state })).dispose);
+    ssh.start();
+    try {
+      await ssh.ready();
+      const listener: Listener = await forwardUnixSocket(ssh, GUEST_DOCKER_SOCKET, s.paths.dockerSocket, (error) => s.fire({ kind: 'error', machine: name, error }));
+      s.owned.push(() => listener.close());
+      if (opts.ports !== false) {
+        s.owned.push(() => s.ports.closeAll());
+        s.owned.push(s.ports.onEvent((e) => s.fire({ ...e, machine: name })).dispose);
+        const sync = new PortSync(s.engine, s.ports, (error) => s.fire({ kind: 'error', machine: name, error })).start();
+        s.owned.push(() => sync.dispose());
+      }
+    } catch (err) {
+      await s.dispose();
+      throw err;
+    }
+    return s;
+  }
+
+  private fire(e: SessionEvent): void {
+    this.onEventEmitter.fire(e);
+  }
+
+  /** Stops serving; cleanups run in reverse and their errors are joined. */
+  async dispose(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const c of this.owned.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    this.onEventEmitter.dispose();
+    if (errors.length) throw new AggregateError(errors, `Closing the session of machine "${this.name}" failed.`);
+  }
+}
+
+export type { Disposable };
