@@ -1,0 +1,72 @@
+// Dockerfile editing in a real VS Code: diagnostics in the Problems panel,
+// documentation on hover, and a quick fix that edits the file.
+
+import * as assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { applyQuickFix, editorText, editorToken, hoverText, openFile, waitForProblems } from '../harness/browser';
+import { editorEnv } from './setup';
+import { useWorkbench } from './workbench';
+
+// Known problems, one per line: untagged base image, update alone, install without -y, shell-form CMD.
+const PROBLEMS_DOCKERFILE = 'FROM debian\nRUN apt-get update\nRUN apt-get install curl\nCMD node server.js\n';
+
+/** Why the Dockerfile tests cannot run yet, or undefined: the extension must activate for Dockerfiles. */
+function dockerfileFeaturesMissing(): string | undefined {
+  const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+  const events: string[] = pkg.activationEvents ?? [];
+  const contributesLanguage = JSON.stringify(pkg.contributes?.languages ?? []).toLowerCase().includes('dockerfile');
+  if (!events.some((e) => /dockerfile/i.test(e)) && !contributesLanguage) {
+    return 'the extension does not activate for Dockerfiles yet (no onLanguage:dockerfile in package.json)';
+  }
+  return undefined;
+}
+
+describe('editor: Dockerfile', function () {
+  this.timeout(180_000);
+  const missing = dockerfileFeaturesMissing();
+  if (missing) {
+    it('diagnostics, hover and quick fixes', function () {
+      console.log(`      skipped: ${missing}`);
+      this.skip();
+    });
+    return;
+  }
+
+  const wb = useWorkbench('dockerfile');
+  const file = 'problems/Dockerfile';
+
+  before(function () {
+    const dir = path.join(editorEnv().workspace, 'problems');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'Dockerfile'), PROBLEMS_DOCKERFILE);
+  });
+
+  it('shows the known problems in the Problems panel', async function () {
+    const { page, screenshot } = wb();
+    await openFile(page, file);
+    const expected = [/has no tag/, /apt-get update.*without an install/, /without -y/, /Shell-form CMD/];
+    const rows = await waitForProblems(page, (r) => expected.every((re) => r.some((row) => re.test(row))));
+    for (const re of expected) assert.ok(rows.some((row) => re.test(row)), `no problem matching ${re}; the panel lists:\n${rows.join('\n')}`);
+    await screenshot('problems-panel');
+  });
+
+  it('shows documentation when hovering an instruction', async function () {
+    const { page, screenshot } = wb();
+    const text = await hoverText(page, editorToken(page, 'FROM'));
+    assert.match(text, /FROM/);
+    assert.match(text, /image/i, `hover text: ${text}`);
+    await screenshot('hover-from');
+    await page.keyboard.press('Escape');
+  });
+
+  it('applies a quick fix: "Add -y" to apt-get install', async function () {
+    const { page, screenshot } = wb();
+    const offered = await applyQuickFix(page, { line: 3, column: 13 }, 'Add -y', () => screenshot('quick-fix-menu'));
+    assert.ok(offered.some((t) => t.startsWith('Add -y')));
+    assert.match(await editorText(page), /RUN apt-get install -y curl/);
+    const rows = await waitForProblems(page, (r) => !r.some((row) => /without -y/.test(row)));
+    assert.ok(!rows.some((row) => /without -y/.test(row)), `the fixed problem is still listed:\n${rows.join('\n')}`);
+    await screenshot('quick-fix-applied');
+  });
+});
