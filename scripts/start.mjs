@@ -21,7 +21,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureDebPackages, ensureNpm, run } from './deps.mjs';
+import { ensureNpm, run } from './deps.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(repo);
@@ -180,8 +180,6 @@ async function choosePort(h) {
 async function main() {
   ensureNpm();
   const desktop = which('code');
-  const stillMissing = ensureDebPackages(desktop ? [] : ['chromium', 'libkrb5-dev', 'ripgrep']);
-  if (stillMissing.length) say(`Debian packages not installed: ${stillMissing.join(', ')} (not root or no apt-get); continuing`);
   const h = compileHarness();
   const port = desktop ? undefined : await choosePort(h); // fail fast, before starting anything
   if (!desktop) h.codeServer.ensureCodeServer(say); // cached after the first run

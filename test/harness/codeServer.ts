@@ -3,8 +3,8 @@
 // dependency in package.json), started on loopback with a fresh user-data-dir
 // and extensions-dir, with the built .vsix installed into it.
 //
-// The offline install recipe (../shared/env-notes.md): Debian's chromium,
-// libkrb5-dev and ripgrep; @vscode/ripgrep's download cache pre-seeded with
+// The offline install recipe (../shared/env-notes.md): Debian's libkrb5-dev
+// and ripgrep (browser.ts installs chromium); @vscode/ripgrep's cache pre-seeded with
 // Debian's `rg`; `npm install --unsafe-perm` with npm_config_yes=true so
 // node-pty's `npx node-gyp` does not prompt. Install scripts must run (native
 // modules), so they are allowed explicitly for npm versions that gate them.
@@ -32,8 +32,8 @@ import * as path from 'node:path';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 
-/** Debian packages the editor tier needs: a browser, the kerberos headers for a native build, rg. */
-export const EDITOR_DEB_PACKAGES = ['chromium', 'libkrb5-dev', 'ripgrep', 'python3', 'make', 'g++'];
+/** Debian packages code-server's install needs: kerberos headers and a toolchain for its native modules, rg. */
+export const CODE_SERVER_DEB_PACKAGES = ['libkrb5-dev', 'ripgrep', 'python3', 'make', 'g++'];
 
 /** Packages inside code-server whose install scripts build or fetch what it needs at run time. */
 const ALLOWED_INSTALL_SCRIPTS = [
@@ -71,7 +71,7 @@ function dpkgInstalled(pkg: string): boolean {
  * Returns those still missing, so callers can say which step cannot run.
  */
 export function ensureDebPackages(pkgs: string[], log: Log = defaultLog): string[] {
-  if (spawnSync('dpkg-query', ['--version']).status !== 0) return pkgs.filter((p) => p === 'chromium' && !existsSync('/usr/bin/chromium'));
+  if (spawnSync('dpkg-query', ['--version']).status !== 0) return []; // not Debian: nothing we can check or install
   const missing = pkgs.filter((p) => !dpkgInstalled(p));
   if (!missing.length || process.getuid?.() !== 0) return missing;
   log(`installing Debian packages: ${missing.join(' ')}`);
@@ -147,8 +147,7 @@ export function ensureCodeServer(log: Log = defaultLog): string {
   const marker = path.join(dir, '.slipway-verified');
   if (existsSync(marker) && !missingPieces(dir).length) return dir;
 
-  const stillMissing = ensureDebPackages(EDITOR_DEB_PACKAGES, log);
-  const blocking = stillMissing.filter((p) => p !== 'chromium');
+  const blocking = ensureDebPackages(CODE_SERVER_DEB_PACKAGES, log);
   if (blocking.length && missingPieces(dir).length) {
     throw new Error(`code-server cannot be built without the Debian packages ${blocking.join(', ')}; install them (apt-get install ${blocking.join(' ')}) and try again`);
   }
