@@ -156,6 +156,9 @@ function kernelVersion(rootfs) {
   return vers[0];
 }
 
+/** Commands to run after customize() (chroot needs spawning; customize is synchronous). */
+const alternatives = [];
+
 function customize(rootfs, variant, outDir) {
   const kver = kernelVersion(rootfs);
   stage(`customize: kernel ${kver}, ${variant} init`);
@@ -176,6 +179,11 @@ function customize(rootfs, variant, outDir) {
     return kver;
   }
   overlayTree(join(HERE, 'rootfs'), rootfs);
+  if (recipe.iptables === 'legacy') {
+    for (const [name, path] of [['iptables', 'iptables-legacy'], ['ip6tables', 'ip6tables-legacy']]) {
+      alternatives.push(['chroot', [rootfs, 'update-alternatives', '--quiet', '--set', name, `/usr/sbin/${path}`]]);
+    }
+  }
   // busybox provides init and poweroff/reboot/halt (they signal PID 1, busybox init).
   for (const name of ['init', 'poweroff', 'reboot', 'halt']) {
     const p = join(rootfs, 'usr/sbin', name);
@@ -335,6 +343,17 @@ async function buildRoot(rootfs, outDir, variant) {
 
 // ---------------------------------------------------------------------------------------
 
+/** Images of older recipes (each ~800 MiB) are removed; running QEMUs keep their open files. */
+function pruneStale(imagesDir, hash) {
+  for (const name of readdirSync(imagesDir)) {
+    const m = name.match(/^([0-9a-f]{64})(-systemd)?$/);
+    if (m && m[1] !== hash) {
+      stage(`removing the image of an older recipe: ${name.slice(0, 12)}`);
+      rmSync(join(imagesDir, name), { recursive: true, force: true });
+    }
+  }
+}
+
 function lock(path) {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -381,6 +400,7 @@ async function main() {
     stage(`building ${opts.variant} image ${hash.slice(0, 12)} into ${outDir}`);
     await bootstrapCached(dirname(outDir), rootfs, opts.variant);
     const kver = customize(rootfs, opts.variant, stageDir);
+    for (const [cmd, args] of alternatives) await run(cmd, args);
     if (opts.variant === 'slipway') {
       await buildInitrd(rootfs, kver, stageDir);
       await stageBootModules(rootfs, kver);
@@ -407,6 +427,7 @@ async function main() {
     renameSync(stageDir, outDir);
     for (const [n, a] of Object.entries(artifacts)) stage(`  ${n} ${(a.size / 2 ** 20).toFixed(1)} MiB`);
     stage(`done: ${outDir}`);
+    if (!opts.out) pruneStale(dirname(outDir), hash);
   } finally {
     rmSync(work, { recursive: true, force: true });
     unlock();

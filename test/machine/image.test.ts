@@ -142,7 +142,7 @@ describe('guest image (vm-images)', function () {
 
     const v = await sshExec(guest.sshPort, keys, 'dev', ['docker', 'version', '--format', '{{.Server.Version}} {{.Server.Os}}']);
     assert.equal(v.code, 0, v.stderr);
-    assert.match(v.stdout.trim(), /^\d+\.\d+\.\d+ linux$/);
+    assert.match(v.stdout.trim(), /^\d+\.\d+\.\d+\S* linux$/);
 
     const id = await sshExec(guest.sshPort, keys, 'dev', ['id']);
     assert.match(id.stdout, /uid=1000\(dev\) gid=1000\(dev\) groups=.*\bdocker\b/);
