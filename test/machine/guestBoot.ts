@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client, utils } from 'ssh2';
 
 export interface BootFiles {
   kernel: string;
@@ -177,6 +178,55 @@ export function qmp(path: string, command: string): Promise<void> {
           reject(new Error(`QMP ${command}: ${JSON.stringify(msg.error)}`));
         }
       }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// SSH as the seed user, host key pinned.
+
+export interface Keys {
+  user: { private: string; public: string };
+  host: { private: string; public: string };
+}
+
+export function makeKeys(): Keys {
+  return { user: utils.generateKeyPairSync('ed25519'), host: utils.generateKeyPairSync('ed25519') };
+}
+
+function publicBlob(pub: string): Buffer {
+  const k = utils.parseKey(pub);
+  if (k instanceof Error) throw k;
+  return (Array.isArray(k) ? k[0] : k).getPublicSSH();
+}
+
+/** Runs argv (joined with single quotes; test-only constants) over SSH, pinning the host key. */
+export function sshExec(port: number, keys: Keys, user: string, argv: string[], pinnedHostPub = keys.host.public): Promise<{ code: number; stdout: string; stderr: string }> {
+  const cmd = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const want = publicBlob(pinnedHostPub);
+  return new Promise((resolve, reject) => {
+    const c = new Client();
+    c.on('error', reject);
+    c.on('ready', () => {
+      c.exec(cmd, (err, stream) => {
+        if (err) return reject(err);
+        let stdout = '';
+        let stderr = '';
+        stream.on('data', (d: Buffer) => (stdout += d.toString()));
+        stream.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        stream.on('close', (code: number | null) => {
+          c.end();
+          resolve({ code: code ?? -1, stdout, stderr });
+        });
+      });
+    });
+    c.connect({
+      host: '127.0.0.1',
+      port,
+      username: user,
+      privateKey: keys.user.private,
+      hostVerifier: (key: Buffer) => key.equals(want),
+      readyTimeout: 60_000,
     });
   });
 }

@@ -7,57 +7,11 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, utils } from 'ssh2';
+import { utils } from 'ssh2';
 import { ensureImage, formatSeed, loadImage, type ImageInfo, type Seed } from '../../src/machine/image';
-import { bootGuest, createDataDisk, type Guest } from './guestBoot';
+import { bootGuest, createDataDisk, makeKeys, sshExec, type Guest } from './guestBoot';
 
 const home = process.env.SLIPWAY_HOME ?? join(homedir(), '.slipway');
-
-interface Keys {
-  user: { private: string; public: string };
-  host: { private: string; public: string };
-}
-
-function makeKeys(): Keys {
-  return { user: utils.generateKeyPairSync('ed25519'), host: utils.generateKeyPairSync('ed25519') };
-}
-
-function publicBlob(pub: string): Buffer {
-  const k = utils.parseKey(pub);
-  if (k instanceof Error) throw k;
-  return (Array.isArray(k) ? k[0] : k).getPublicSSH();
-}
-
-/** Runs argv (joined with single quotes; test-only constants) over SSH, pinning the host key. */
-function sshExec(port: number, keys: Keys, user: string, argv: string[], pinnedHostPub = keys.host.public): Promise<{ code: number; stdout: string; stderr: string }> {
-  const cmd = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const want = publicBlob(pinnedHostPub);
-  return new Promise((resolve, reject) => {
-    const c = new Client();
-    c.on('error', reject);
-    c.on('ready', () => {
-      c.exec(cmd, (err, stream) => {
-        if (err) return reject(err);
-        let stdout = '';
-        let stderr = '';
-        stream.on('data', (d: Buffer) => (stdout += d.toString()));
-        stream.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        stream.on('close', (code: number | null) => {
-          c.end();
-          resolve({ code: code ?? -1, stdout, stderr });
-        });
-      });
-    });
-    c.connect({
-      host: '127.0.0.1',
-      port,
-      username: user,
-      privateKey: keys.user.private,
-      hostVerifier: (key: Buffer) => key.equals(want),
-      readyTimeout: 60_000,
-    });
-  });
-}
 
 describe('guest image (vm-images)', function () {
   this.timeout(20 * 60_000);
