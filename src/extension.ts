@@ -15,11 +15,32 @@ import { buildNetworkList, buildVolumeList, type NetworkSummary, type VolumeSumm
 import { settings } from './settings';
 import { registerEngineStatus } from './views/engineStatus';
 import { ModelTreeProvider, type ViewNode } from './views/modelTree';
+import { DeferredList } from './views/deferredList';
+import { buildMachineList } from './models/machines';
+import type { MachineStatus } from './machine/machine';
+import type { MachineDeps } from './commands/deps';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Slipway', { log: true });
+  // The machine layer loads after activation (see machine()).
+  let machineDeps: (MachineDeps & { dispose(): void }) | undefined;
+  const machine = (): MachineDeps => {
+    if (!machineDeps) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createMachineDeps } = require('./features/machineDeps') as typeof import('./features/machineDeps');
+      machineDeps = createMachineDeps(context.extensionPath);
+    }
+    return machineDeps;
+  };
   const conn = new EngineConnection(() =>
-    resolveEndpoints({ setting: settings.engineHost(), env: process.env, platform: process.platform, homeDir: os.homedir(), files: nodeContextFiles }),
+    resolveEndpoints({
+      setting: settings.engineHost(),
+      env: process.env,
+      platform: process.platform,
+      homeDir: os.homedir(),
+      files: nodeContextFiles,
+      machines: machineDeps?.list.runningEngines(),
+    }),
   );
   conn.onState((s) => {
     if (s.kind === 'connected') log.info(`connected to ${s.identity.endpoint.name} (${s.identity.endpoint.host}): Docker ${s.identity.version}`);
@@ -38,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const volumes = new ModelTreeProvider<VolumeSummary, ViewNode>(stores.volumes, buildVolumeList);
   const networks = new ModelTreeProvider<NetworkSummary, ViewNode>(stores.networks, buildNetworkList);
+  const machineList = new DeferredList<MachineStatus>();
+  const machinesProvider = new ModelTreeProvider<MachineStatus, ViewNode>(machineList, buildMachineList);
 
   const views = [
     vscode.window.createTreeView('slipway.containers', { treeDataProvider: containers, canSelectMany: true, showCollapseAll: true }),
@@ -45,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.createTreeView('slipway.volumes', { treeDataProvider: volumes, canSelectMany: true }),
     vscode.window.createTreeView('slipway.networks', { treeDataProvider: networks, canSelectMany: true }),
   ];
+  const machinesView = vscode.window.createTreeView('slipway.machines', { treeDataProvider: machinesProvider });
 
   const inspect = new InspectDocuments(conn);
   const rerender = () => [containers, images, volumes, networks].forEach((p) => p.refresh());
@@ -58,7 +82,11 @@ export function activate(context: vscode.ExtensionContext): void {
     images,
     volumes,
     networks,
+    machineList,
+    machinesProvider,
     ...views,
+    machinesView,
+    { dispose: () => machineDeps?.dispose() },
     inspect,
     registerEngineStatus(conn, views),
     ...registerCommands({
@@ -73,7 +101,9 @@ export function activate(context: vscode.ExtensionContext): void {
         images: () => views[1].selection,
         volumes: () => views[2].selection,
         networks: () => views[3].selection,
+        machines: () => machinesView.selection,
       },
+      machine,
     }),
     settings.onDidChange(['engine.host'], () => void conn.restart()),
     settings.onDidChange(['containers.groupBy', 'containers.sortBy'], () => containers.refresh()),
@@ -83,8 +113,19 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
 
-  // Connect after activation has returned: activation itself never waits on the engine.
-  setTimeout(() => void conn.start(), 0);
+  // After activation has returned: load the machine layer (so running
+  // machines are among the engines to try), then connect. Activation itself
+  // never waits on the engine or the disk.
+  setTimeout(() => {
+    try {
+      const m = machine();
+      machineList.attach(m.list);
+      m.list.start();
+    } catch (err) {
+      log.error(`machines: ${(err as Error).message}`);
+    }
+    void conn.start();
+  }, 0);
 }
 
 export function deactivate(): void {}

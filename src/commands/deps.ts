@@ -3,6 +3,9 @@
 import type * as vscode from 'vscode';
 import type { EngineConnection } from '../engine/connection';
 import type { Stores } from '../engine/stores';
+import type { Machines } from '../machine/machine';
+import type { AgentCommand } from '../machine/agent';
+import type { MachineList } from '../machine/watch';
 import type { Settings } from '../settings';
 import type { InspectDocuments } from '../documents/inspect';
 
@@ -15,7 +18,9 @@ export interface CommandDeps {
   log: vscode.LogOutputChannel;
   inspect: InspectDocuments;
   /** What is selected in each view (keybindings pass no arguments). */
-  selection: Record<keyof Stores, () => readonly unknown[]>;
+  selection: Record<keyof Stores | 'machines', () => readonly unknown[]>;
+  /** The machine layer, loaded on first use. */
+  machine: () => MachineDeps;
   /** Re-render views whose model depends on a setting. */
   rerender: () => void;
 }
@@ -23,3 +28,12 @@ export interface CommandDeps {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Handler = (...args: any[]) => unknown;
 export type CommandFactory = (deps: CommandDeps) => Handler;
+
+export interface MachineDeps {
+  machines: Machines;
+  list: MachineList;
+  /** How to run the machine agent (the bundled CLI) for `name`. */
+  agentCommand(name: string): AgentCommand;
+  /** How to run the bundled CLI with `args` (for terminals). */
+  cliCommand(args: string[]): AgentCommand;
+}

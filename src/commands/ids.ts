@@ -35,6 +35,14 @@ export const COMMAND_IDS = [
   'slipway.networks.inspect',
   'slipway.networks.remove',
   'slipway.networks.prune',
+  'slipway.machines.refresh',
+  'slipway.machines.create',
+  'slipway.machines.start',
+  'slipway.machines.stop',
+  'slipway.machines.delete',
+  'slipway.machines.shell',
+  'slipway.machines.logs',
+  'slipway.machines.useEngine',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -18,6 +18,19 @@ import { createVolume, inspectVolume, pruneVolumes, removeVolumes } from './volu
 import { createNetwork, inspectNetwork, pruneNetworks, removeNetworks } from './networks/networks';
 import { chooseEngine, retryEngine } from './engine/engine';
 
+/**
+ * A command whose module loads on first use. The machine commands pull in
+ * the machine layer (ssh2); activation must not pay for that.
+ */
+const lazy =
+  (load: () => CommandFactory): CommandFactory =>
+  (deps) =>
+  (...args: unknown[]) =>
+    load()(deps)(...args);
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const machineCommands = () => require('./machines/machines') as typeof import('./machines/machines');
+
 const refresh =
   (key: keyof CommandDeps['stores']): CommandFactory =>
   (deps) =>
@@ -58,6 +71,14 @@ export const COMMANDS: Record<CommandId, CommandFactory> = {
   'slipway.networks.inspect': inspectNetwork,
   'slipway.networks.remove': removeNetworks,
   'slipway.networks.prune': pruneNetworks,
+  'slipway.machines.refresh': lazy(() => machineCommands().refreshMachines),
+  'slipway.machines.create': lazy(() => machineCommands().createMachine),
+  'slipway.machines.start': lazy(() => machineCommands().startMachineCommand),
+  'slipway.machines.stop': lazy(() => machineCommands().stopMachine),
+  'slipway.machines.delete': lazy(() => machineCommands().deleteMachine),
+  'slipway.machines.shell': lazy(() => machineCommands().machineShell),
+  'slipway.machines.logs': lazy(() => machineCommands().machineLogs),
+  'slipway.machines.useEngine': lazy(() => machineCommands().useMachineEngine),
 };
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {

@@ -2,8 +2,7 @@
 // clicked item, or — from the command palette — a quick pick over the store.
 
 import * as vscode from 'vscode';
-import type { ResourceStore } from '../engine/store';
-import type { TreeNode, ViewNode } from '../views/modelTree';
+import type { ListSource, TreeNode, ViewNode } from '../views/modelTree';
 
 /** VS Code passes (clicked, selection) to view commands; either may be missing. */
 export function selected<N extends ViewNode>(clicked: unknown, selection: unknown, accept: (n: ViewNode) => n is N): N[] {
@@ -22,7 +21,7 @@ export async function resolveTargets<T, N extends ViewNode>(
   selection: unknown,
   accept: (n: ViewNode) => n is N,
   pick: {
-    store: ResourceStore<T>;
+    store: ListSource<T>;
     build: (items: T[]) => N[];
     placeHolder: string;
     canPickMany?: boolean;

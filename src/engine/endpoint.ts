@@ -34,6 +34,8 @@ export interface ResolveInput {
   platform: NodeJS.Platform;
   homeDir: string;
   files: ContextFiles;
+  /** Running Slipway machines whose Docker socket is served, tried before the default socket. */
+  machines?: { name: string; dockerHost: string }[];
 }
 
 export const DEFAULT_UNIX_SOCKET = 'unix:///var/run/docker.sock';
@@ -57,6 +59,7 @@ export function resolveEndpoints(input: ResolveInput): Endpoint[] {
       out.push({ name: `context '${ctx.name}'`, source: 'context', host: ctx.host, tls: ctx.tls });
     }
   }
+  for (const m of input.machines ?? []) out.push({ name: `machine '${m.name}'`, source: 'machine', host: m.dockerHost });
   out.push(defaultEndpoint(input.platform, input.homeDir));
   return dedupe(out);
 }

@@ -9,7 +9,7 @@ export function describeState(s: ConnectionState): { text: string; tooltip: stri
     case 'connected': {
       const id = s.identity;
       return {
-        text: `$(vm-running) Docker ${id.version}`,
+        text: id.endpoint.source === 'machine' ? `$(vm-running) ${id.endpoint.name.replace(/^machine '(.*)'$/, '$1')} · Docker ${id.version}` : `$(vm-running) Docker ${id.version}`,
         tooltip: `Connected to ${id.product} ${id.version} (API ${id.apiVersion}, ${id.os}/${id.arch})\nvia ${id.endpoint.name}: ${id.endpoint.host}\nClick to choose another engine.`,
         context: 'connected',
       };

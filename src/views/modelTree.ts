@@ -3,8 +3,16 @@
 // items are thin: every visible property comes from the node.
 
 import * as vscode from 'vscode';
-import type { ResourceStore, Snapshot } from '../engine/store';
+import type { Snapshot } from '../engine/store';
+import type { Disposable } from '../engine/emitter';
 import type { IconSpec } from '../models/icons';
+
+/** What a view reads: a snapshot, a change event, and a way to wait for a refresh in flight. */
+export interface ListSource<T> {
+  readonly snapshot: Snapshot<T>;
+  onDidChange(listener: (s: Snapshot<T>) => void): Disposable;
+  settled(): Promise<Snapshot<T>>;
+}
 
 export interface ViewNode {
   id: string;
@@ -46,7 +54,7 @@ export class ModelTreeProvider<T, N extends ViewNode> implements vscode.TreeData
   private roots: TreeNode<N>[] | undefined;
 
   constructor(
-    private readonly store: ResourceStore<T>,
+    private readonly store: ListSource<T>,
     private readonly build: (items: T[]) => N[],
     private readonly opts: { expandGroups?: boolean } = {},
   ) {

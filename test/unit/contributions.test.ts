@@ -12,8 +12,8 @@ const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package
 describe('package.json contributions', () => {
   const contributed: string[] = pkg.contributes.commands.map((c: { command: string }) => c.command);
 
-  it('contributes exactly the commands the extension registers (slipway.engine/containers/images/volumes/networks)', () => {
-    const ours = contributed.filter((id) => /^slipway\.(engine|containers|images|volumes|networks)\./.test(id));
+  it('contributes exactly the commands the extension registers (slipway.engine/containers/images/volumes/networks/machines)', () => {
+    const ours = contributed.filter((id) => /^slipway\.(engine|containers|images|volumes|networks|machines)\./.test(id));
     assert.deepEqual([...ours].sort(), [...COMMAND_IDS].sort());
   });
 

@@ -107,6 +107,11 @@ describe('endpoint resolution', () => {
     assert.deepEqual(listContexts(nodeContextFiles, {}, tempHome()), []);
   });
 
+  it('tries running Slipway machines after DOCKER_HOST and before the default socket', () => {
+    const eps = resolveEndpoints({ ...base, env: { DOCKER_HOST: 'tcp://h:2375' }, homeDir: tempHome(), machines: [{ name: 'default', dockerHost: 'unix:///m/docker.sock' }] });
+    assert.deepEqual(eps.map((e) => [e.source, e.name]), [['env', 'DOCKER_HOST'], ['machine', "machine 'default'"], ['default', 'default socket']]);
+  });
+
   it('uses the named pipe on Windows', () => {
     const eps = resolveEndpoints({ ...base, platform: 'win32', env: {}, homeDir: tempHome() });
     assert.equal(eps[0].host, 'npipe:////./pipe/docker_engine');

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import type { MachineStatus } from '../../../src/machine/machine';
+import { buildMachineList, machineNode } from '../../../src/models/machines';
+
+const spec = { name: 'default', arch: 'x86_64', cpus: 2, memoryMiB: 2048, diskGiB: 64, user: { name: 'me', uid: 1000, gid: 1000, home: '/home/me' } } as unknown as MachineStatus['spec'];
+
+describe('machines model', () => {
+  it('describes a running machine with its resources, and warns about emulation', () => {
+    const n = machineNode({ name: 'default', state: 'running', spec, accel: 'tcg', sshPort: 2222, dockerHost: 'unix:///s/docker.sock', dockerSocketServed: true });
+    assert.equal(n.description, 'running · 2 CPUs · 2 GiB · 64 GiB disk · emulated (slow)');
+    assert.equal(n.icon.id, 'vm-running');
+    assert.equal(n.contextValue, 'machine running');
+    assert.match(n.tooltip, /SSH: 127\.0\.0\.1:2222\nDocker: unix:\/\/\/s\/docker\.sock/);
+    assert.match(n.tooltip, /Accelerator: tcg \(no hardware virtualization/);
+  });
+
+  it('shows a broken machine with its problem instead of hiding it', () => {
+    const n = machineNode({ name: 'bad', state: 'broken', error: 'config.json: cpus must be at least 1', dockerHost: '', dockerSocketServed: false });
+    assert.equal(n.description, 'config.json: cpus must be at least 1');
+    assert.equal(n.icon.id, 'error');
+    assert.equal(n.contextValue, 'machine broken');
+  });
+
+  it('sorts by name and shows stopped machines plainly', () => {
+    const list = buildMachineList([
+      { name: 'zeta', state: 'stopped', spec: { ...spec!, memoryMiB: 512, cpus: 1 }, dockerHost: '', dockerSocketServed: false },
+      { name: 'alpha', state: 'starting', dockerHost: '', dockerSocketServed: false },
+    ]);
+    assert.deepEqual(list.map((n) => [n.label, n.description, n.icon.id]), [
+      ['alpha', 'starting', 'loading~spin'],
+      ['zeta', 'stopped · 1 CPU · 512 MiB · 64 GiB disk', 'vm-outline'],
+    ]);
+  });
+});
