@@ -3,6 +3,7 @@
 
 import type { BuildFailure } from './buildOutput';
 import { instructionForStep, type InstructionSpan } from './steps';
+import { classifyTransferError } from './transfer';
 
 export interface SourceRange {
   /** 0-based. */
@@ -52,6 +53,19 @@ export function locateFailure(dockerfileText: string, instructions: readonly Ins
           ? `${ins.keyword} source "${source}" is not in the build context (missing, or excluded by .dockerignore).`
           : `${ins.keyword} failed: ${failure.message}`,
       };
+    }
+  }
+  if (ins.keyword === 'FROM') {
+    const image = ins.args.trim().split(/\s+/).find((w) => !w.startsWith('--')) ?? '';
+    const why: Record<string, string> = {
+      network: 'the engine cannot reach its registry',
+      notFound: 'no such image or tag',
+      auth: 'the registry refused access (log in first)',
+      insecure: 'the registry speaks plain HTTP',
+    };
+    const kind = classifyTransferError(failure.message);
+    if (kind !== 'other') {
+      return { range: whole, kind: 'other', message: `The base image "${image}" could not be pulled: ${why[kind]}. ${failure.message}` };
     }
   }
   return { range: whole, kind: 'other', message: failure.message };

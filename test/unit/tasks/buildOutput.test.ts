@@ -91,6 +91,16 @@ describe('Dockerfile steps', () => {
     assert.deepEqual(p?.range, { line: 1, column: 13, endLine: 1, endColumn: 24 });
   });
 
+  it('says plainly why a FROM failed, on the FROM line', () => {
+    const text = 'ARG V=1\nFROM --platform=linux/amd64 busybox:1.36 AS base\n';
+    const p = locateFailure(text, dockerfileInstructions(text), {
+      message: 'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host',
+      step: { n: 2, total: 2, text: 'FROM --platform=linux/amd64 busybox:1.36 AS base' },
+    });
+    assert.equal(p?.range.line, 1);
+    assert.match(p?.message ?? '', /^The base image "busybox:1.36" could not be pulled: the engine cannot reach its registry\. Get/);
+  });
+
   it('has nothing to locate when the build failed before any step', () => {
     assert.equal(locateFailure(DOCKERFILE, instructions, { message: 'dockerfile parse error line 3: unknown instruction: FORM' }), undefined);
   });
