@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Builds the Slipway guest image (vm-images/README.md, contract: vm-images/CONTRACT.md).
 //
-//   node vm-images/build.mjs [--out DIR] [--force] [--variant slipway|systemd]
+//   node vm-images/build.mjs [--out DIR] [--force] [--variant slipway|systemd] [--prune]
 //
+// --prune (implied without --out): afterwards remove sibling <hash>[-systemd] directories
+// of other recipes.
 // Default output: ${SLIPWAY_HOME:-$HOME/.slipway}/images/<recipeHash>/ (the systemd variant,
 // the conventional boot used only as the benchmark's peer: .../<recipeHash>-systemd/).
 // When the output already holds a manifest whose artifacts verify, it does nothing.
@@ -35,6 +37,7 @@ function parseArgs(argv) {
     else if (a === '--out') opts.out = argv[++i];
     else if (a === '--variant') opts.variant = argv[++i];
     else if (a === '--print-hash') opts.printHash = true;
+    else if (a === '--prune') opts.prune = true;
     else throw new Error(`Unknown argument '${a}'; usage: node vm-images/build.mjs [--out DIR] [--force] [--variant slipway|systemd]`);
   }
   if (!['slipway', 'systemd'].includes(opts.variant)) throw new Error(`Unknown variant '${opts.variant}'; use slipway or systemd.`);
@@ -427,7 +430,7 @@ async function main() {
     renameSync(stageDir, outDir);
     for (const [n, a] of Object.entries(artifacts)) stage(`  ${n} ${(a.size / 2 ** 20).toFixed(1)} MiB`);
     stage(`done: ${outDir}`);
-    if (!opts.out) pruneStale(dirname(outDir), hash);
+    if (!opts.out || opts.prune) pruneStale(dirname(outDir), hash);
   } finally {
     rmSync(work, { recursive: true, force: true });
     unlock();

@@ -151,6 +151,8 @@ export interface EnsureImageOptions {
   onProgress?: (msg: string) => void;
   /** Build even when a verified image exists. */
   force?: boolean;
+  /** Where images live; default `<home>/images`. Older recipes' images there are removed after a build. */
+  imagesDir?: string;
   /** Build the benchmark's conventional-boot peer (systemd as PID 1) instead. */
   variant?: 'slipway' | 'systemd';
 }
@@ -159,7 +161,7 @@ export interface EnsureImageOptions {
 export async function ensureImage(opts: EnsureImageOptions): Promise<ImageInfo> {
   const recipeDir = findRecipeDir();
   const variant = opts.variant ?? 'slipway';
-  const dir = defaultImageDir(opts.home, recipeDir) + (variant === 'systemd' ? '-systemd' : '');
+  const dir = join(opts.imagesDir ?? join(opts.home, 'images'), imageRecipeHash(recipeDir) + (variant === 'systemd' ? '-systemd' : ''));
   if (!opts.force) {
     try {
       return await loadImage(dir);
@@ -168,7 +170,7 @@ export async function ensureImage(opts: EnsureImageOptions): Promise<ImageInfo> 
     }
   }
   opts.onProgress?.(`Building the guest image (a few minutes, once per recipe change) into ${dir}`);
-  const args = [join(recipeDir, 'build.mjs'), '--out', dir, '--variant', variant, ...(opts.force ? ['--force'] : [])];
+  const args = [join(recipeDir, 'build.mjs'), '--out', dir, '--variant', variant, '--prune', ...(opts.force ? ['--force'] : [])];
   await runBuilder(args, opts.home, opts.onProgress);
   return loadImage(dir);
 }

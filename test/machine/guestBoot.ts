@@ -201,7 +201,14 @@ function publicBlob(pub: string): Buffer {
 }
 
 /** Runs argv (joined with single quotes; test-only constants) over SSH, pinning the host key. */
-export function sshExec(port: number, keys: Keys, user: string, argv: string[], pinnedHostPub = keys.host.public): Promise<{ code: number; stdout: string; stderr: string }> {
+export function sshExec(
+  port: number,
+  keys: Keys,
+  user: string,
+  argv: string[],
+  pinnedHostPub = keys.host.public,
+  input?: Buffer,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const cmd = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const want = publicBlob(pinnedHostPub);
   return new Promise((resolve, reject) => {
@@ -214,6 +221,7 @@ export function sshExec(port: number, keys: Keys, user: string, argv: string[], 
         let stderr = '';
         stream.on('data', (d: Buffer) => (stdout += d.toString()));
         stream.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        if (input) stream.end(input);
         stream.on('close', (code: number | null) => {
           c.end();
           resolve({ code: code ?? -1, stdout, stderr });
