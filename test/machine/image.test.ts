@@ -160,6 +160,13 @@ describe('guest image (vm-images)', function () {
     const vols = await sshExec(guest.sshPort, keys, 'dev', ['docker', 'volume', 'ls', '-q']);
     assert.match(vols.stdout, /^slipway-keep$/m);
 
+    // Space goes back to the host; shared-folder pieces are present for later.
+    const trim = await sshExec(guest.sshPort, keys, 'dev', ['sudo', '/usr/sbin/fstrim', '-v', '/mnt/slipway-data']);
+    assert.equal(trim.code, 0, trim.stderr);
+    assert.match(trim.stdout, /trimmed/);
+    const share = await sshExec(guest.sshPort, keys, 'dev', ['sh', '-c', 'sudo modprobe 9pnet_virtio && sudo modprobe 9p && command -v sshfs && test -c /dev/fuse']);
+    assert.equal(share.code, 0, share.stderr);
+
     // The connection may drop as the guest goes down; only QEMU's exit matters.
     await sshExec(guest.sshPort, keys, 'dev', ['sudo', 'poweroff']).catch(() => undefined);
     const code = await guest.exited;
