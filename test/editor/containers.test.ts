@@ -38,6 +38,9 @@ describe('editor: Containers view', function () {
     for (const title of ['Containers', 'Images', 'Volumes', 'Networks']) {
       await viewPane(page, title).locator('.pane-header').waitFor({ timeout: 30_000 });
     }
+    // Activated and connected: the extension's status bar item names the engine.
+    await page.locator('.statusbar-item', { hasText: /Docker \d/ }).waitFor({ timeout: 60_000 });
+    await page.locator('.sidebar .monaco-progress-container.active').first().waitFor({ state: 'hidden', timeout: 30_000 });
     await screenshot('slipway-opened');
   });
 
