@@ -87,10 +87,6 @@ export async function acquireLock(file: string, what: string, purpose: string, o
       rmSync(file, { force: true });
       continue;
     }
-    if (current.pid === process.pid && current.token !== owner.token) {
-      // This process already holds it for another operation: a programming error, say so plainly.
-      throw new LockedError(what, current);
-    }
     if (Date.now() >= deadline) throw new LockedError(what, current);
     await new Promise((r) => setTimeout(r, 100));
   }
