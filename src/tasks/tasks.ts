@@ -43,11 +43,16 @@ export class SlipwayTasks implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(private readonly deps: TasksDeps) {
-    const provider: vscode.TaskProvider = {
-      provideTasks: (token) => this.detect(token),
-      resolveTask: (task) => this.resolve(task),
-    };
-    for (const type of [BUILD_TASK, RUN_TASK, COMPOSE_TASK]) this.subs.push(vscode.tasks.registerTaskProvider(type, provider));
+    // One provider per type: VS Code rejects a provider's tasks of another type.
+    // Run tasks are never auto-detected; they only come from tasks.json.
+    for (const type of [BUILD_TASK, RUN_TASK, COMPOSE_TASK]) {
+      this.subs.push(
+        vscode.tasks.registerTaskProvider(type, {
+          provideTasks: (token) => (type === BUILD_TASK ? this.detectBuilds(token) : type === COMPOSE_TASK ? this.detectCompose(token) : []),
+          resolveTask: (task) => this.resolve(task),
+        }),
+      );
+    }
   }
 
   // ---- tasks from definitions -------------------------------------------
@@ -135,25 +140,25 @@ export class SlipwayTasks implements vscode.Disposable {
     return this.task(def, task.name, folder, task.group);
   }
 
-  private async detect(token: vscode.CancellationToken): Promise<vscode.Task[]> {
+  private async detectBuilds(token: vscode.CancellationToken): Promise<vscode.Task[]> {
+    const dockerfiles = await vscode.workspace.findFiles(DOCKERFILE_GLOB, EXCLUDE, 200, token);
+    return dockerfiles
+      .filter((uri) => isDockerfileName(path.basename(uri.fsPath)))
+      .sort((a, b) => a.fsPath.localeCompare(b.fsPath))
+      .map((uri) => this.dockerfileTask(uri, vscode.workspace.getWorkspaceFolder(uri)));
+  }
+
+  private async detectCompose(token: vscode.CancellationToken): Promise<vscode.Task[]> {
     const tasks: vscode.Task[] = [];
-    const [dockerfiles, composeFiles] = await Promise.all([
-      vscode.workspace.findFiles(DOCKERFILE_GLOB, EXCLUDE, 200, token),
-      vscode.workspace.findFiles(COMPOSE_GLOB, EXCLUDE, 200, token),
-    ]);
-    for (const uri of dockerfiles.sort((a, b) => a.fsPath.localeCompare(b.fsPath))) {
-      if (!isDockerfileName(path.basename(uri.fsPath))) continue;
-      const folder = vscode.workspace.getWorkspaceFolder(uri);
-      tasks.push(this.dockerfileTask(uri, folder));
-    }
+    const composeFiles = await vscode.workspace.findFiles(COMPOSE_GLOB, EXCLUDE, 200, token);
     const seen = new Set<string>();
     for (const uri of composeFiles.sort((a, b) => a.fsPath.localeCompare(b.fsPath))) {
       const name = path.basename(uri.fsPath);
       if (!isComposeFileName(name) || /\.override\./.test(name)) continue;
-      const folder = vscode.workspace.getWorkspaceFolder(uri);
       const files = composeFilesFor(uri.fsPath);
       if (seen.has(files.join('\n'))) continue;
       seen.add(files.join('\n'));
+      const folder = vscode.workspace.getWorkspaceFolder(uri);
       for (const action of ['up', 'down'] as const) tasks.push(this.composeFileTask(files, action, folder));
     }
     return tasks;
