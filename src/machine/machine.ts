@@ -163,7 +163,7 @@ export class Machines {
     if (runningQemuPid(paths) && !opts.force) throw new Error(`Machine "${name}" is running. Stop it first, or force the removal (slipway machine rm -f ${name}).`);
     const lock = await acquireLock(paths.lock, `Machine "${name}"`, 'deleting');
     try {
-      this.killProcesses(paths);
+      await this.killProcesses(paths);
       if (paths.runDirRelocated) rmSync(paths.runDir, { recursive: true, force: true });
     } finally {
       lock.release();
@@ -404,7 +404,7 @@ export class Machines {
     try {
       const pid = runningQemuPid(paths);
       if (!pid) {
-        this.stopAgent(paths);
+        await this.stopAgent(paths);
         cleanStale(paths);
         return 'already-stopped';
       }
@@ -426,7 +426,7 @@ export class Machines {
         killPid(pid);
         await waitForExit(pid, 10_000);
       }
-      this.stopAgent(paths);
+      await this.stopAgent(paths);
       cleanStale(paths);
       emit({ kind: 'state', machine: name, state: 'stopped' });
       return how;
@@ -441,7 +441,7 @@ export class Machines {
     if (!existsSync(paths.dir)) throw new MachineNotFoundError(name);
     const lock = await acquireLock(paths.lock, `Machine "${name}"`, 'stopping');
     try {
-      const killed = this.killProcesses(paths);
+      const killed = await this.killProcesses(paths);
       if (killed) await waitForExit(killed, 10_000);
       cleanStale(paths);
       this.emit({ kind: 'state', machine: name, state: 'stopped' });
@@ -451,22 +451,23 @@ export class Machines {
     }
   }
 
-  private killProcesses(paths: MachinePaths): number | undefined {
+  private async killProcesses(paths: MachinePaths): Promise<number | undefined> {
     const pid = runningQemuPid(paths);
     if (pid) killPid(pid);
-    this.stopAgent(paths);
+    await this.stopAgent(paths);
     return pid;
   }
 
-  private stopAgent(paths: MachinePaths): void {
+  /** Asks the agent to end (it removes the Docker socket) and waits briefly for it. */
+  private async stopAgent(paths: MachinePaths): Promise<void> {
     const agent = runningAgentPid(paths);
-    if (agent && agent !== process.pid) {
-      try {
-        process.kill(agent, 'SIGTERM');
-      } catch {
-        // already gone
-      }
+    if (!agent || agent === process.pid) return;
+    try {
+      process.kill(agent, 'SIGTERM');
+    } catch {
+      return;
     }
+    if (!(await waitForExit(agent, 5000))) killPid(agent);
   }
 
   // ---- SSH ----------------------------------------------------------------

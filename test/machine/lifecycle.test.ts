@@ -1,0 +1,226 @@
+// The machine tier: the real guest image booted by real QEMU (TCG here), the
+// Docker engine reached through the forwarded socket, ports, persistence,
+// crash recovery, host key pinning, permissions, and the CLI with its agent.
+// Three boots in all: start, stop + start, kill -9 + start (through the CLI).
+
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Machines, type MachineEvent } from '../../src/machine/machine';
+import { currentRoot } from '../../src/machine/layout';
+import { findQemu } from '../../src/machine/host';
+import { runningAgentPid, runningQemuPid } from '../../src/machine/runtime';
+import { MachineSession, type SessionEvent } from '../../src/machine/session';
+import { connectSsh, generateKeyPair, HostKeyMismatchError } from '../../src/machine/ssh';
+import { docker, importBusybox } from '../harness/images';
+
+const NAME = 'lifecycle';
+const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function httpGet(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+}
+
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createConnection(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+  });
+}
+
+/** Resolves with the first session event matching `pred` (subscribe before causing it). */
+function nextEvent(session: MachineSession, pred: (e: SessionEvent) => boolean): Promise<SessionEvent> {
+  return new Promise((resolve) => {
+    const sub = session.onEvent((e) => {
+      if (pred(e)) {
+        sub.dispose();
+        resolve(e);
+      }
+    });
+  });
+}
+
+function cli(home: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, 'machine', ...args], { env: { ...process.env, SLIPWAY_HOME: home }, encoding: 'utf8', timeout: 600_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('machine lifecycle (real QEMU and guest image)', function () {
+  this.timeout(600_000);
+  let home: string;
+  let machines: Machines;
+  let session: MachineSession | undefined;
+  let env: NodeJS.ProcessEnv;
+  let image: string;
+  const timings: Record<string, number> = {};
+  const events: MachineEvent[] = [];
+
+  before(async function () {
+    if (!findQemu('linux', 'x86_64')) {
+      console.error('\n!!! MACHINE TIER SKIPPED: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86 qemu-utils)\n');
+      this.skip();
+    }
+    home = mkdtempSync(path.join(os.tmpdir(), 'slipway-machine-'));
+    // Machines live in a temp root; the guest image is shared with the default root so it is built once per recipe.
+    const imageHome = process.env.SLIPWAY_IMAGE_HOME || currentRoot({ ...process.env, SLIPWAY_HOME: '' });
+    machines = new Machines({ root: home, imageHome, env: { ...process.env, SLIPWAY_ACCEL: process.env.SLIPWAY_ACCEL ?? 'tcg' } });
+    // The CLI (a separate process) must find the same image: link the image cache into the temp root.
+    require('node:fs').symlinkSync(path.join(imageHome, 'images'), path.join(home, 'images'));
+    await machines.create(NAME, { cpus: 2, memoryMiB: 2048, diskGiB: 16 });
+    const t0 = Date.now();
+    await machines.start(NAME, { onEvent: (e) => events.push(e) });
+    timings.firstStartMs = Date.now() - t0;
+    session = await MachineSession.open(machines, NAME);
+    env = { ...process.env, DOCKER_HOST: session.dockerHost };
+  });
+
+  after(async function () {
+    if (!home) return;
+    await session?.dispose().catch(() => undefined);
+    if (machines?.exists(NAME)) await machines.delete(NAME, { force: true }).catch((e: Error) => console.error(e.message));
+    rmSync(home, { recursive: true, force: true });
+    console.log(`      machine timings: ${JSON.stringify(timings)}`);
+  });
+
+  it('reported every start stage in order, and the guest stages', () => {
+    const stages = events.flatMap((e) => (e.kind === 'stage' ? [e.stage] : []));
+    assert.deepEqual(stages, ['image', 'disk', 'boot', 'ssh', 'engine']);
+    assert.ok(events.some((e) => e.kind === 'guest-stage' && e.name === 'dockerd'));
+    assert.equal(machines.status(NAME).state, 'running');
+  });
+
+  it('answers `docker version` through the forwarded socket', async () => {
+    const server = docker(env, 'version', '--format', '{{.Server.Version}} {{.Server.Os}}');
+    assert.match(server, /^\d+\.\d+\.\d+\S* linux$/);
+    const id = await session!.engine.identify();
+    assert.equal(id.os, 'linux');
+  });
+
+  it('runs an image imported from a local tarball', () => {
+    image = importBusybox(env);
+    assert.equal(docker(env, 'run', '--rm', image, 'echo', 'hello from the machine'), 'hello from the machine');
+  });
+
+  it('forwards a published port to 127.0.0.1 while the container runs, and closes it after', async () => {
+    const port = await freePort();
+    const opened = nextEvent(session!, (e) => e.kind === 'port-forwarded' && e.hostPort === port);
+    const id = docker(env, 'run', '-d', '--name', 'web', '-p', `${port}:80`, image, 'httpd', '-f', '-p', '80', '-h', '/var/www');
+    await opened;
+    assert.equal(await httpGet(port), 'hello from slipway test image\n');
+    const closed = nextEvent(session!, (e) => e.kind === 'port-closed' && e.hostPort === port);
+    docker(env, 'stop', '-t', '1', id);
+    await closed;
+    assert.equal(await refused(port), true);
+    docker(env, 'rm', id);
+  });
+
+  it('keeps key, seed and socket files private', () => {
+    const p = machines.paths(NAME);
+    const mode = (f: string) => statSync(f).mode & 0o777;
+    assert.equal(mode(path.dirname(p.dockerSocket)), 0o700);
+    assert.equal(mode(p.dockerSocket), 0o600);
+    assert.equal(mode(p.sshDir), 0o700);
+    for (const f of [p.clientKey, p.clientPub, p.hostKey, p.hostPub]) assert.equal(mode(f), 0o600, f);
+    assert.equal(mode(p.seedDir), 0o700);
+    assert.equal(mode(path.join(p.seedDir, 'seed')), 0o600);
+  });
+
+  it('refuses the machine when its pinned host key changed', async () => {
+    const p = machines.paths(NAME);
+    const pinned = readFileSync(p.hostPub, 'utf8');
+    writeFileSync(p.hostPub, generateKeyPair('someone else').publicKey + '\n', { mode: 0o600 });
+    try {
+      await assert.rejects(connectSsh(machines.sshTarget(NAME)), (err: Error) => {
+        assert.ok(err instanceof HostKeyMismatchError);
+        assert.match(err.message, /^The SSH host key of machine "lifecycle" at 127\.0\.0\.1:\d+ is SHA256:\S+, but SHA256:\S+ is pinned: refusing to connect\./);
+        return true;
+      });
+    } finally {
+      writeFileSync(p.hostPub, pinned, { mode: 0o600 });
+    }
+    const ok = await connectSsh(machines.sshTarget(NAME));
+    ok.end();
+  });
+
+  it('keeps a named volume and images across stop and start', async () => {
+    docker(env, 'volume', 'create', 'keep');
+    docker(env, 'run', '--rm', '-v', 'keep:/data', image, 'sh', '-c', 'echo kept > /data/f');
+    await session!.dispose();
+    session = undefined;
+    let t0 = Date.now();
+    assert.equal(await machines.stop(NAME), 'shutdown');
+    timings.stopMs = Date.now() - t0;
+    assert.equal(machines.status(NAME).state, 'stopped');
+    assert.equal(existsSync(machines.paths(NAME).qmpSocket), false);
+    t0 = Date.now();
+    await machines.start(NAME);
+    timings.secondStartMs = Date.now() - t0;
+    session = await MachineSession.open(machines, NAME);
+    assert.equal(docker(env, 'run', '--rm', '-v', 'keep:/data', image, 'cat', '/data/f'), 'kept');
+  });
+
+  it('starts again after QEMU was killed with SIGKILL (through the CLI, with its agent)', async () => {
+    await session!.dispose();
+    session = undefined;
+    const p = machines.paths(NAME);
+    const pid = runningQemuPid(p)!;
+    process.kill(pid, 'SIGKILL');
+    while (runningQemuPid(p)) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(existsSync(p.pidFile), true, 'a crash leaves the pid file behind');
+    assert.equal(machines.status(NAME).state, 'stopped');
+
+    const t0 = Date.now();
+    const start = cli(home, 'start', NAME);
+    timings.cliStartAfterKillMs = Date.now() - t0;
+    assert.equal(start.code, 0, start.stderr);
+    assert.match(start.stderr, /\[image\][\s\S]*\[disk\][\s\S]*\[boot\][\s\S]*\[ssh\][\s\S]*\[engine\]/);
+    assert.ok(runningAgentPid(p), 'the agent serves the socket');
+
+    const envOut = cli(home, 'env', NAME);
+    assert.equal(envOut.code, 0, envOut.stderr);
+    const version = spawnSync('/bin/sh', ['-c', `${envOut.stdout}\ndocker version --format '{{.Server.Version}}'`], { encoding: 'utf8' });
+    assert.equal(version.status, 0, version.stderr);
+    assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+/);
+    assert.equal(docker(env, 'run', '--rm', '-v', 'keep:/data', image, 'cat', '/data/f'), 'kept');
+
+    const ssh = cli(home, 'ssh', NAME, '--', 'sh', '-c', 'echo "$(id -un) $1"; exit 7', 'sh', "it's $(not) run");
+    assert.equal(ssh.code, 7, ssh.stderr);
+    assert.equal(ssh.stdout, `slipway it's $(not) run\n`);
+
+    const inspect = JSON.parse(cli(home, 'inspect', NAME).stdout);
+    assert.equal(inspect.state, 'running');
+    assert.equal(inspect.ssh.host, '127.0.0.1');
+    assert.equal(inspect.disk.format, 'qcow2');
+
+    const stop = cli(home, 'stop', NAME);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.equal(stop.stdout, `Machine "${NAME}" stopped.\n`);
+    assert.equal(existsSync(p.dockerSocket), false, 'the agent removed the socket');
+    assert.equal(cli(home, 'status', NAME).stdout, 'stopped\n');
+  });
+});
