@@ -31,6 +31,10 @@ export interface Model {
   beforeFrom: Instruction[];
   stages: Stage[];
   stageOf(ins: Instruction): Stage | undefined;
+  /** The SHELL array in effect at an instruction; undefined for the image's default shell. */
+  shellAt(ins: Instruction): string[] | undefined;
+  /** The first stage with this name (case-insensitive). */
+  stageNamed(name: string): Stage | undefined;
   /** Shell scripts a RUN executes: its shell-form text and heredoc bodies, parsed once. */
   scripts(ins: Instruction): Script[];
   /**
@@ -56,6 +60,8 @@ export function buildModel(file: Dockerfile): Model {
   const stages: Stage[] = [];
   const stageIndex = new Map<number, Stage>();
   const scriptCache = new Map<number, Script[]>();
+  // Lookups stay O(1): a fuzzed 1 MB file can hold 100k stages.
+  const byName = new Map<string, Stage>();
 
   for (const ins of file.instructions) {
     if (ins.keyword === 'FROM') {
@@ -72,10 +78,10 @@ export function buildModel(file: Dockerfile): Model {
         stage.nameWord = args[2];
       }
       if (stage.image) {
-        const ref = stage.image.value.toLowerCase();
-        const parent = stages.find((s) => s.name === ref);
+        const parent = byName.get(stage.image.value.toLowerCase());
         if (parent) stage.parent = parent.index;
       }
+      if (stage.name && !byName.has(stage.name)) byName.set(stage.name, stage);
       stages.push(stage);
       stageIndex.set(ins.index, stage);
     } else if (!stages.length) {
@@ -87,24 +93,25 @@ export function buildModel(file: Dockerfile): Model {
     }
   }
 
-  // The shell in effect at each RUN: inherited from the parent stage, changed by SHELL.
+  // The SHELL in effect at each instruction: inherited from the parent stage, changed by SHELL.
+  const shellAtEnd: Array<string[] | undefined> = [];
   const posixAtEnd: boolean[] = [];
+  const shellAt = new Map<number, string[] | undefined>();
+  const posixAt = new Map<number, boolean>();
   for (const stage of stages) {
+    let shell = stage.parent !== undefined ? shellAtEnd[stage.parent] : undefined;
     let posix = stage.parent !== undefined ? posixAtEnd[stage.parent] : !WINDOWS_IMAGE.test(stage.image?.value ?? '');
-    const changes: Array<[number, boolean]> = [];
     for (const ins of stage.body) {
+      shellAt.set(ins.index, shell);
+      posixAt.set(ins.index, posix);
       if (ins.keyword === 'SHELL' && ins.json?.length) {
+        shell = ins.json;
         posix = !NON_POSIX_SHELL.test(ins.json[0]);
-        changes.push([ins.index, posix]);
       }
     }
-    const initial = stage.parent !== undefined ? posixAtEnd[stage.parent] : !WINDOWS_IMAGE.test(stage.image?.value ?? '');
+    shellAtEnd[stage.index] = shell;
     posixAtEnd[stage.index] = posix;
-    stage.posixShellAt = (ins) => {
-      let v = initial;
-      for (const [at, p] of changes) if (at < ins.index) v = p;
-      return v;
-    };
+    stage.posixShellAt = (ins) => posixAt.get(ins.index) ?? posix;
   }
 
   return {
@@ -112,6 +119,8 @@ export function buildModel(file: Dockerfile): Model {
     globalArgs,
     beforeFrom,
     stages,
+    stageNamed: (name) => byName.get(name.toLowerCase()),
+    shellAt: (ins) => shellAt.get(ins.index),
     stageOf: (ins) => stageIndex.get(ins.index),
     mentions(ins, needle) {
       return ins.args.text.includes(needle) || ins.heredocs.some((h) => h.body.text.includes(needle));

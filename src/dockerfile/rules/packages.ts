@@ -126,10 +126,13 @@ const aptNoRecommends: Rule = {
   severity: 'info',
   summary: '`apt-get install` without `--no-install-recommends` pulls in packages you did not ask for.',
   check(ctx) {
-    for (const { ins, pkgs } of runs(ctx.model)) {
-      const stage = ctx.model.stageOf(ins)!;
-      // A stage that configures APT::Install-Recommends itself has made the choice.
-      if (stage.body.some((b) => b.keyword === 'RUN' && b.index < ins.index && /Install-Recommends/i.test(b.args.text))) continue;
+    // A stage that configures APT::Install-Recommends itself has made the choice
+    // for the RUNs after that: the index of the first such RUN per stage.
+    const configuredAt = new Map<number, number>();
+    for (const { ins, stage } of runs(ctx.model))
+      if (!configuredAt.has(stage.index) && /Install-Recommends/i.test(ins.args.text)) configuredAt.set(stage.index, ins.index);
+    for (const { ins, stage, pkgs } of runs(ctx.model)) {
+      if ((configuredAt.get(stage.index) ?? Infinity) < ins.index) continue;
       for (const p of pkgs) {
         if (p.tool === 'apk' || p.sub?.value !== 'install') continue;
         if (hasWord(p, (v) => v === '--no-install-recommends' || /Install-Recommends=(false|0|no)/i.test(v))) continue;
@@ -153,7 +156,7 @@ function shippedStages(model: Model): Set<number> {
     for (const ins of s.body)
       for (const f of ins.flags)
         if (f.name === 'from' && f.value !== undefined) {
-          const t = model.stages.find((x) => x.name === f.value!.toLowerCase() || String(x.index) === f.value);
+          const t = /^\d+$/.test(f.value) ? model.stages[Number(f.value)] : model.stageNamed(f.value);
           if (t) copiedFrom.add(t.index);
         }
   const out = new Set<number>();

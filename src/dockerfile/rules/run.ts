@@ -72,13 +72,9 @@ function setsPipefail(cmd: SimpleCommand): boolean {
   return (name === 'set' || name === 'shopt') && commandArgs(cmd).some((w) => w.value === 'pipefail' || /^-[a-z]*o?pipefail/.test(w.value));
 }
 
+/** SHELL ["/bin/bash", "-o", "pipefail", "-c"] in effect at this RUN. */
 function shellHasPipefail(model: Model, ins: Instruction): boolean {
-  const stage = model.stageOf(ins);
-  if (!stage) return false;
-  // SHELL ["/bin/bash", "-o", "pipefail", "-c"] in this stage (or a stage it builds on).
-  for (let s: typeof stage | undefined = stage; s; s = s.parent !== undefined ? model.stages[s.parent] : undefined)
-    for (const b of s.body) if (b.keyword === 'SHELL' && (s !== stage || b.index < ins.index) && b.json?.includes('pipefail')) return true;
-  return false;
+  return !!model.shellAt(ins)?.includes('pipefail');
 }
 
 const pipefail: Rule = {

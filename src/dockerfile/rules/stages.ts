@@ -209,7 +209,7 @@ const copyFromUndefined: Rule = {
         if (Number(v) >= ref.stage.index)
           message = `--from=${v} refers to stage ${v}, but only stages 0 to ${ref.stage.index - 1} come before this one; use an earlier stage.`;
       } else {
-        const target = stages.find((s) => s.name === v);
+        const target = ctx.model.stageNamed(v);
         if (target && target.index >= ref.stage.index)
           message = target === ref.stage
             ? `--from=${ref.value} refers to the stage this COPY is in; copy from an earlier stage.`
@@ -225,10 +225,9 @@ const copyFromUnknown: Rule = {
   severity: 'warning',
   summary: '`COPY --from` names neither a stage nor an obvious image, so the builder pulls an image by that name.',
   check(ctx) {
-    const names = new Set(ctx.model.stages.map((s) => s.name).filter(Boolean));
     for (const ref of copyFromFlags(ctx.model)) {
       const v = ref.value.toLowerCase();
-      if (/^\d+$/.test(v) || names.has(v) || /[/:@.$]/.test(v)) continue;
+      if (/^\d+$/.test(v) || ctx.model.stageNamed(v) || /[/:@.$]/.test(v)) continue;
       ctx.report({
         message: `"${ref.value}" is not a stage in this file, so the builder will pull the image ${ref.value}:latest; fix the stage name or write the image with a tag.`,
         ...argRange(ref.ins, ref),

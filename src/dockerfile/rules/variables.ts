@@ -26,26 +26,26 @@ function definedNames(ins: Instruction, escape: string): string[] {
 
 /**
  * References the builder expands in an instruction (for ARG/ENV only in the
- * values), each with the names defined by earlier pairs of the same
- * instruction (`ENV A=1 B=$A`: the builder expands $A with the value from
+ * values), each marked when an earlier pair of the same instruction sets
+ * its name (`ENV A=1 B=$A`: the builder expands $A with the value from
  * before this line).
  */
-function expandedRefs(ins: Instruction, escape: string): Array<VarRef & { samePairs: string[]; own?: string }> {
+function expandedRefs(ins: Instruction, escape: string): Array<VarRef & { setEarlierHere?: boolean; own?: string }> {
   if (!EXPANDING.has(ins.keyword)) return [];
   const text = ins.args.text;
   if (ins.keyword === 'ARG' || ins.keyword === 'ENV') {
-    const refs: Array<VarRef & { samePairs: string[]; own?: string }> = [];
-    const earlier: string[] = [];
+    const refs: Array<VarRef & { setEarlierHere?: boolean; own?: string }> = [];
+    const earlier = new Set<string>();
     for (const kv of keyValues(operands(ins), ins.keyword === 'ENV', escape)) {
       const valueStart = ins.keyword === 'ENV' && !text.slice(kv.start, kv.end).includes('=') ? kv.keyEnd : kv.keyEnd + 1;
       if (valueStart < kv.end)
         for (const r of variableRefs(text.slice(valueStart, kv.end), escape))
-          refs.push({ ...r, start: r.start + valueStart, end: r.end + valueStart, samePairs: [...earlier], own: kv.key });
-      earlier.push(kv.key);
+          refs.push({ ...r, start: r.start + valueStart, end: r.end + valueStart, setEarlierHere: earlier.has(r.name), own: kv.key });
+      earlier.add(kv.key);
     }
     return refs;
   }
-  return variableRefs(text, escape).map((r) => ({ ...r, samePairs: [] }));
+  return variableRefs(text, escape);
 }
 
 /** ENV names visible at the end of each stage (own plus inherited through FROM <stage>). */
@@ -91,7 +91,7 @@ const undefinedVar: Rule = {
         for (const r of expandedRefs(ins, esc)) {
           if (r.guarded || visible.has(r.name)) continue;
           if (r.own === r.name) continue; // ENV PATH=/x:$PATH extends the base image's value
-          if (r.samePairs.includes(r.name)) {
+          if (r.setEarlierHere) {
             ctx.report({
               message: `"${r.name}" is set earlier in this same ${ins.keyword}, but the builder expands "$${r.name}" with the value from before the line; move it to its own ${ins.keyword} line above.`,
               ...argRange(ins, r),

@@ -1,0 +1,110 @@
+// The parser against BuildKit's reading of the same text.
+
+import * as assert from 'node:assert/strict';
+import { parse } from '../../../src/dockerfile/parser';
+import { shellCommands } from '../../../src/dockerfile/shell';
+import { splitWords, variableRefs, keyValues } from '../../../src/dockerfile/words';
+
+/** Instructions as `KEYWORD|logical args` for compact expectations. */
+function shape(text: string): string[] {
+  return parse(text).instructions.map((i) => `${i.keyword}|${i.args.text}`);
+}
+
+describe('dockerfile parser', () => {
+  const CASES: Array<{ name: string; text: string; want: string[] }> = [
+    { name: 'keywords are case-insensitive', text: 'from a\nrun x\n', want: ['FROM|a', 'RUN|x'] },
+    { name: 'continuation joins lines, escape removed', text: 'RUN a \\\n  b\n', want: ['RUN|a   b'] },
+    { name: 'spaces after the escape still continue', text: 'RUN a \\  \n b\n', want: ['RUN|a  b'] },
+    { name: 'comment lines inside a continuation are dropped', text: 'RUN a \\\n# note \\\n b\n', want: ['RUN|a  b'] },
+    { name: 'blank lines inside a continuation are dropped', text: 'RUN a \\\n\n b\n', want: ['RUN|a  b'] },
+    { name: 'an escaped escape at the end does not continue (trailing-backslash)', text: 'ENV C x\\\\\nENV D y\n', want: ['ENV|C x\\\\', 'ENV|D y'] },
+    { name: 'escape directive switches to backtick', text: '# escape=`\nRUN a `\n b\\\n', want: ['RUN|a  b\\'] },
+    { name: 'CRLF line ends', text: 'FROM a\r\nRUN b \\\r\n c\r\n', want: ['FROM|a', 'RUN|b  c'] },
+    { name: 'a UTF-8 BOM before the first instruction', text: '\ufeffFROM a\n', want: ['FROM|a'] },
+    { name: 'leading whitespace and tabs', text: '  FROM\ta\n\tRUN b\n', want: ['FROM|a', 'RUN|b'] },
+    { name: 'continuation at end of file', text: 'RUN a \\', want: ['RUN|a '] },
+  ];
+  for (const c of CASES) it(c.name, () => assert.deepEqual(shape(c.text), c.want));
+
+  it('maps logical offsets back to the document across continuation lines', () => {
+    const text = 'FROM a\nRUN echo \\\n    hello\n';
+    const ins = parse(text).instructions[1];
+    const at = ins.args.text.indexOf('hello');
+    assert.equal(text.slice(ins.args.toDoc(at), ins.args.toDocEnd(at + 5)), 'hello');
+    assert.deepEqual([ins.line, ins.endLine], [1, 2]);
+  });
+
+  it('reads parser directives only at the top', () => {
+    const f = parse('# syntax=docker/dockerfile:1\n# check=skip=UndefinedVar\nFROM a\n# escape=`\n');
+    assert.deepEqual(f.directives.map((d) => [d.name, d.value]), [['syntax', 'docker/dockerfile:1'], ['check', 'skip=UndefinedVar']]);
+    assert.equal(f.escape, '\\');
+    assert.deepEqual(f.comments.map((c) => c.text), ['escape=`']);
+  });
+
+  it('reads flags, and JSON form after flags', () => {
+    const ins = parse('CMD --doit=true -- [ "a", "b" ]\nCOPY --chown=me:me --link a b\n').instructions;
+    assert.deepEqual(ins[0].flags.map((f) => [f.name, f.value]), [['doit', 'true']]);
+    assert.deepEqual(ins[0].json, ['a', 'b']);
+    assert.deepEqual(ins[1].flags.map((f) => [f.name, f.value]), [['chown', 'me:me'], ['link', undefined]]);
+    assert.deepEqual(ins[1].words.slice(ins[1].rest).map((w) => w.value), ['a', 'b']);
+  });
+
+  it('single-quoted "JSON" is shell form, as in BuildKit', () => {
+    assert.equal(parse("CMD ['echo','x']\n").instructions[0].json, undefined);
+    assert.deepEqual(parse('CMD ["abc 123", "\\u2665"]\n').instructions[0].json, ['abc 123', '♥']);
+  });
+
+  it('reads heredoc bodies, several per instruction, with <<- tab stripping', () => {
+    const f = parse('FROM a\nCOPY <<one <<-"two" /dest/\nfirst\none\n\tsecond $X\n\ttwo\nRUN <<-END\n\tls\n\tEND\nCMD x\n');
+    const [, copy, run, cmd] = f.instructions;
+    assert.deepEqual(copy.heredocs.map((h) => [h.name, h.quoted, h.body.text]), [['one', false, 'first\n'], ['two', true, '\tsecond $X\n']]);
+    assert.deepEqual(copy.heredocs.map((h) => h.terminated), [true, true]);
+    assert.deepEqual([run.heredocs[0].stripTabs, run.heredocs[0].body.text], [true, '\tls\n']);
+    assert.equal(cmd.keyword, 'CMD');
+    assert.equal(f.problems.length, 0);
+  });
+
+  it('without <<- a tab-indented terminator does not end the heredoc', () => {
+    const f = parse('FROM a\nRUN <<EOF\n\tEOF\n');
+    assert.equal(f.instructions[1].heredocs[0].terminated, false);
+    assert.deepEqual(f.problems.map((p) => p.rule), ['syntax-unterminated-heredoc']);
+  });
+
+  it('<<< is a here-string, not a heredoc', () => {
+    const f = parse('FROM a\nRUN cat <<< "x"\nCMD y\n');
+    assert.equal(f.instructions[1].heredocs.length, 0);
+    assert.equal(f.instructions.length, 3);
+  });
+});
+
+describe('dockerfile words', () => {
+  it('splits with quotes and escapes', () => {
+    assert.deepEqual(splitWords('a "b c" d\\ e \'f g\'h', '\\').map((w) => w.value), ['a', 'b c', 'd e', 'f gh']);
+    assert.deepEqual(splitWords('a` b c', '`').map((w) => w.value), ['a b', 'c']);
+  });
+
+  it('finds the variable references the builder expands', () => {
+    const refs = variableRefs('$A ${B} ${C:-x} \\$D \'$E\' "$F" $1', '\\');
+    assert.deepEqual(refs.map((r) => [r.name, r.guarded]), [['A', false], ['B', false], ['C', true], ['F', false]]);
+  });
+
+  it('reads ENV pairs in both forms', () => {
+    assert.deepEqual(keyValues(splitWords('A=1 B="x y"', '\\'), true).map((k) => [k.key, k.value]), [['A', '1'], ['B', 'x y']]);
+    assert.deepEqual(keyValues(splitWords('GOPATH /go x', '\\'), true).map((k) => [k.key, k.value]), [['GOPATH', '/go x']]);
+  });
+});
+
+describe('dockerfile shell reader', () => {
+  it('splits commands on operators outside quotes and substitutions', () => {
+    const cmds = shellCommands('A=1 apt-get update && echo "a && b" | tee $(x | y) ; if true; then sudo ls; fi');
+    assert.deepEqual(
+      cmds.map((c) => [c.nameAt === -1 ? '' : c.words[c.nameAt].value, c.sep]),
+      [['apt-get', '&&'], ['echo', '|'], ['tee', ';'], ['true', ';'], ['sudo', ';'], ['', '']],
+    );
+  });
+
+  it('skips redirections and comments', () => {
+    const cmds = shellCommands('make 2>/dev/null >out # && rm -rf /\nls');
+    assert.deepEqual(cmds.map((c) => c.words.map((w) => w.value)), [['make'], ['ls']]);
+  });
+});
