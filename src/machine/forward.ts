@@ -22,11 +22,18 @@ export interface Listener extends Disposable {
   close(): Promise<void>;
 }
 
+/**
+ * Connects a local client to a fresh SSH channel, both ways, keeping half-closes:
+ * the docker CLI shuts down its write side after sending a request on a hijacked
+ * (attach) connection and still reads the container's output, so a side that
+ * ended must not tear the other down. Both are destroyed once either closes fully.
+ */
 function pipeBoth(local: net.Socket, open: () => Promise<Duplex>, onError: (e: Error) => void): void {
   local.pause();
   open().then(
     (remote) => {
-      local.pipe(remote).pipe(local);
+      local.pipe(remote);
+      remote.pipe(local);
       const end = () => {
         local.destroy();
         remote.destroy();
@@ -82,7 +89,7 @@ export async function forwardUnixSocket(ssh: ChannelOpener, remotePath: string, 
       rmSync(localPath, { force: true });
     }
   }
-  const server = net.createServer((sock) => pipeBoth(sock, () => ssh.openUnix(remotePath), onError));
+  const server = net.createServer({ allowHalfOpen: true }, (sock) => pipeBoth(sock, () => ssh.openUnix(remotePath), onError));
   await listen(server, localPath).catch((err: Error) => {
     throw new Error(`Cannot listen on "${localPath}": ${err.message}`, { cause: err });
   });
@@ -92,7 +99,7 @@ export async function forwardUnixSocket(ssh: ChannelOpener, remotePath: string, 
 
 /** Serves the guest's `guestPort` (as reached from inside the guest on 127.0.0.1) on 127.0.0.1:`hostPort`. */
 export async function forwardTcpPort(ssh: ChannelOpener, hostPort: number, guestPort: number, onError: (e: Error) => void = () => {}): Promise<Listener> {
-  const server = net.createServer((sock) =>
+  const server = net.createServer({ allowHalfOpen: true }, (sock) =>
     pipeBoth(sock, () => ssh.openTcp('127.0.0.1', guestPort, { ip: '127.0.0.1', port: sock.remotePort ?? 0 }), onError),
   );
   await listen(server, { host: '127.0.0.1', port: hostPort }).catch((err: NodeJS.ErrnoException) => {

@@ -4,7 +4,7 @@
 // Three boots in all: start, stop + start, kill -9 + start (through the CLI).
 
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -16,7 +16,8 @@ import { findQemu } from '../../src/machine/host';
 import { runningAgentPid, runningQemuPid } from '../../src/machine/runtime';
 import { MachineSession, type SessionEvent } from '../../src/machine/session';
 import { connectSsh, generateKeyPair, HostKeyMismatchError } from '../../src/machine/ssh';
-import { docker, importBusybox } from '../harness/images';
+import { BUSYBOX_IMAGE, busyboxTarball } from '../harness/images';
+import { dockerCli } from '../harness/dockerd';
 
 const NAME = 'lifecycle';
 const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
@@ -65,9 +66,36 @@ function nextEvent(session: MachineSession, pred: (e: SessionEvent) => boolean):
   });
 }
 
-function cli(home: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, 'machine', ...args], { env: { ...process.env, SLIPWAY_HOME: home }, encoding: 'utf8', timeout: 600_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a program without blocking the event loop: while the test holds the
+ * machine session, this very process serves the Docker socket, so a
+ * synchronous spawn would deadlock.
+ */
+function runAsync(exe: string, args: string[], env: NodeJS.ProcessEnv): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(exe, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function docker(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
+  const r = await runAsync(dockerCli(), args, env);
+  if (r.code !== 0) throw new Error(`docker ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
+  return r.stdout.trim();
+}
+
+function cli(home: string, ...args: string[]): Promise<Ran> {
+  return runAsync(process.execPath, [CLI, 'machine', ...args], { ...process.env, SLIPWAY_HOME: home });
 }
 
 describe('machine lifecycle (real QEMU and guest image)', function () {
@@ -115,28 +143,29 @@ describe('machine lifecycle (real QEMU and guest image)', function () {
   });
 
   it('answers `docker version` through the forwarded socket', async () => {
-    const server = docker(env, 'version', '--format', '{{.Server.Version}} {{.Server.Os}}');
+    const server = await docker(env, 'version', '--format', '{{.Server.Version}} {{.Server.Os}}');
     assert.match(server, /^\d+\.\d+\.\d+\S* linux$/);
     const id = await session!.engine.identify();
     assert.equal(id.os, 'linux');
   });
 
-  it('runs an image imported from a local tarball', () => {
-    image = importBusybox(env);
-    assert.equal(docker(env, 'run', '--rm', image, 'echo', 'hello from the machine'), 'hello from the machine');
+  it('runs an image imported from a local tarball', async () => {
+    await docker(env, 'import', '--change', 'CMD ["/bin/sh"]', '--change', 'ENV PATH=/bin', busyboxTarball(), BUSYBOX_IMAGE);
+    image = BUSYBOX_IMAGE;
+    assert.equal(await docker(env, 'run', '--rm', image, 'echo', 'hello from the machine'), 'hello from the machine');
   });
 
   it('forwards a published port to 127.0.0.1 while the container runs, and closes it after', async () => {
     const port = await freePort();
     const opened = nextEvent(session!, (e) => e.kind === 'port-forwarded' && e.hostPort === port);
-    const id = docker(env, 'run', '-d', '--name', 'web', '-p', `${port}:80`, image, 'httpd', '-f', '-p', '80', '-h', '/var/www');
+    const id = await docker(env, 'run', '-d', '--name', 'web', '-p', `${port}:80`, image, 'httpd', '-f', '-p', '80', '-h', '/var/www');
     await opened;
     assert.equal(await httpGet(port), 'hello from slipway test image\n');
     const closed = nextEvent(session!, (e) => e.kind === 'port-closed' && e.hostPort === port);
-    docker(env, 'stop', '-t', '1', id);
+    await docker(env, 'stop', '-t', '1', id);
     await closed;
     assert.equal(await refused(port), true);
-    docker(env, 'rm', id);
+    await docker(env, 'rm', id);
   });
 
   it('keeps key, seed and socket files private', () => {
@@ -168,8 +197,8 @@ describe('machine lifecycle (real QEMU and guest image)', function () {
   });
 
   it('keeps a named volume and images across stop and start', async () => {
-    docker(env, 'volume', 'create', 'keep');
-    docker(env, 'run', '--rm', '-v', 'keep:/data', image, 'sh', '-c', 'echo kept > /data/f');
+    await docker(env, 'volume', 'create', 'keep');
+    await docker(env, 'run', '--rm', '-v', 'keep:/data', image, 'sh', '-c', 'echo kept > /data/f');
     await session!.dispose();
     session = undefined;
     let t0 = Date.now();
@@ -181,7 +210,7 @@ describe('machine lifecycle (real QEMU and guest image)', function () {
     await machines.start(NAME);
     timings.secondStartMs = Date.now() - t0;
     session = await MachineSession.open(machines, NAME);
-    assert.equal(docker(env, 'run', '--rm', '-v', 'keep:/data', image, 'cat', '/data/f'), 'kept');
+    assert.equal(await docker(env, 'run', '--rm', '-v', 'keep:/data', image, 'cat', '/data/f'), 'kept');
   });
 
   it('starts again after QEMU was killed with SIGKILL (through the CLI, with its agent)', async () => {
@@ -195,32 +224,32 @@ describe('machine lifecycle (real QEMU and guest image)', function () {
     assert.equal(machines.status(NAME).state, 'stopped');
 
     const t0 = Date.now();
-    const start = cli(home, 'start', NAME);
+    const start = await cli(home, 'start', NAME);
     timings.cliStartAfterKillMs = Date.now() - t0;
     assert.equal(start.code, 0, start.stderr);
     assert.match(start.stderr, /\[image\][\s\S]*\[disk\][\s\S]*\[boot\][\s\S]*\[ssh\][\s\S]*\[engine\]/);
     assert.ok(runningAgentPid(p), 'the agent serves the socket');
 
-    const envOut = cli(home, 'env', NAME);
+    const envOut = await cli(home, 'env', NAME);
     assert.equal(envOut.code, 0, envOut.stderr);
-    const version = spawnSync('/bin/sh', ['-c', `${envOut.stdout}\ndocker version --format '{{.Server.Version}}'`], { encoding: 'utf8' });
-    assert.equal(version.status, 0, version.stderr);
+    const version = await runAsync('/bin/sh', ['-c', `${envOut.stdout}\ndocker version --format '{{.Server.Version}}'`], process.env);
+    assert.equal(version.code, 0, version.stderr);
     assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+/);
-    assert.equal(docker(env, 'run', '--rm', '-v', 'keep:/data', image, 'cat', '/data/f'), 'kept');
+    assert.equal(await docker(env, 'run', '--rm', '-v', 'keep:/data', image, 'cat', '/data/f'), 'kept');
 
-    const ssh = cli(home, 'ssh', NAME, '--', 'sh', '-c', 'echo "$(id -un) $1"; exit 7', 'sh', "it's $(not) run");
+    const ssh = await cli(home, 'ssh', NAME, '--', 'sh', '-c', 'echo "$(id -un) $1"; exit 7', 'sh', "it's $(not) run");
     assert.equal(ssh.code, 7, ssh.stderr);
     assert.equal(ssh.stdout, `slipway it's $(not) run\n`);
 
-    const inspect = JSON.parse(cli(home, 'inspect', NAME).stdout);
+    const inspect = JSON.parse((await cli(home, 'inspect', NAME)).stdout);
     assert.equal(inspect.state, 'running');
     assert.equal(inspect.ssh.host, '127.0.0.1');
     assert.equal(inspect.disk.format, 'qcow2');
 
-    const stop = cli(home, 'stop', NAME);
+    const stop = await cli(home, 'stop', NAME);
     assert.equal(stop.code, 0, stop.stderr);
     assert.equal(stop.stdout, `Machine "${NAME}" stopped.\n`);
     assert.equal(existsSync(p.dockerSocket), false, 'the agent removed the socket');
-    assert.equal(cli(home, 'status', NAME).stdout, 'stopped\n');
+    assert.equal((await cli(home, 'status', NAME)).stdout, 'stopped\n');
   });
 });

@@ -62,6 +62,30 @@ describe('forwarding over SSH (loopback ssh2 server)', () => {
     assert.equal(existsSync(local), false);
   });
 
+  it('keeps a half-closed connection open for the reply (regression: docker run lost its output)', async () => {
+    // Like dockerd's attach: the reply comes after the client has shut down its write side.
+    const remote = path.join(dir, 'halfclose.sock');
+    const server = net.createServer({ allowHalfOpen: true }, (s) => {
+      let got = '';
+      s.on('data', (d) => (got += d));
+      s.on('end', () => setTimeout(() => s.end(`output after ${got}`), 50));
+    });
+    await new Promise<void>((r) => server.listen(remote, r));
+    closers.push(() => server.close());
+    const local = path.join(dir, 'run', 'half.sock');
+    const l = await forwardUnixSocket(session, remote, local);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const c = net.createConnection({ path: local, allowHalfOpen: true });
+      let buf = '';
+      c.on('data', (d) => (buf += d));
+      c.on('end', () => resolve(buf));
+      c.on('error', reject);
+      c.end('request');
+    });
+    assert.equal(reply, 'output after request');
+    await l.close();
+  });
+
   it('replaces a stale socket file but refuses a live one', async () => {
     const remote = path.join(dir, 'remote2.sock');
     const echo = await startEcho('g2:', remote);
