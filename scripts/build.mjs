@@ -5,7 +5,8 @@
 // on first use: V8 compiles the whole of a script when it is required, and a
 // 1 MB bundle costs ~30 ms before activate() even runs. The entry bundles
 // therefore stay small, and `require('dockerode')` in the source becomes
-// `require('./lib/dockerode.js')` at runtime.
+// `require('./lib/dockerode.js')` at runtime. Likewise the features loaded
+// after activation (src/features/lazy.ts) are bundled into dist/features.js.
 import * as esbuild from 'esbuild';
 import { chmodSync, rmSync } from 'node:fs';
 
@@ -25,6 +26,14 @@ const lazyLibs = {
   },
 };
 
+/** src/features/lazy.ts becomes dist/features.js, required at runtime by the extension bundle. */
+const lazyFeatures = {
+  name: 'lazy-features',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)features\/lazy$/ }, () => ({ path: './features.js', external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -39,7 +48,8 @@ const common = {
 };
 
 const targets = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [lazyLibs] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [lazyLibs, lazyFeatures] },
+  { ...common, entryPoints: ['src/features/lazy.ts'], outfile: 'dist/features.js', plugins: [lazyLibs] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyLibs] },
   ...LAZY_LIBS.map((pkg) => ({ ...common, sourcemap: false, entryPoints: [pkg], outfile: `dist/lib/${libName(pkg)}.js`, plugins: [] })),
 ];

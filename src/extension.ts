@@ -18,7 +18,8 @@ import { ModelTreeProvider, type ViewNode } from './views/modelTree';
 import { DeferredList } from './views/deferredList';
 import { buildMachineList } from './models/machines';
 import type { MachineStatus } from './machine/machine';
-import type { MachineDeps } from './commands/deps';
+import type { CommandDeps, MachineDeps } from './commands/deps';
+import type { SlipwayTasks } from './tasks/tasks';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Slipway', { log: true });
@@ -27,10 +28,20 @@ export function activate(context: vscode.ExtensionContext): void {
   const machine = (): MachineDeps => {
     if (!machineDeps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { createMachineDeps } = require('./features/machineDeps') as typeof import('./features/machineDeps');
+      const { createMachineDeps } = require('./features/lazy') as typeof import('./features/lazy');
       machineDeps = createMachineDeps(context.extensionPath);
     }
     return machineDeps;
+  };
+  // Build/run/compose tasks (tar packing, the Dockerfile parser) load after activation too.
+  let slipwayTasks: SlipwayTasks | undefined;
+  const tasks = (): SlipwayTasks => {
+    if (!slipwayTasks) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { registerTasks } = require('./features/lazy') as typeof import('./features/lazy');
+      slipwayTasks = registerTasks(context, { conn });
+    }
+    return slipwayTasks;
   };
   const conn = new EngineConnection(() =>
     resolveEndpoints({
@@ -74,6 +85,26 @@ export function activate(context: vscode.ExtensionContext): void {
   const rerender = () => [containers, images, volumes, networks].forEach((p) => p.refresh());
   void vscode.commands.executeCommand('setContext', 'slipway.images.showDangling', settings.imagesShowDangling());
 
+  const commandDeps: CommandDeps = {
+    conn,
+    stores,
+    settings,
+    log,
+    inspect,
+    rerender,
+    selection: {
+      containers: () => views[0].selection,
+      images: () => views[1].selection,
+      volumes: () => views[2].selection,
+      networks: () => views[3].selection,
+      machines: () => machinesView.selection,
+    },
+    machine,
+    get tasks() {
+      return tasks();
+    },
+  };
+
   context.subscriptions.push(
     log,
     conn,
@@ -89,22 +120,7 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: () => machineDeps?.dispose() },
     inspect,
     registerEngineStatus(conn, views),
-    ...registerCommands({
-      conn,
-      stores,
-      settings,
-      log,
-      inspect,
-      rerender,
-      selection: {
-        containers: () => views[0].selection,
-        images: () => views[1].selection,
-        volumes: () => views[2].selection,
-        networks: () => views[3].selection,
-        machines: () => machinesView.selection,
-      },
-      machine,
-    }),
+    ...registerCommands(commandDeps),
     settings.onDidChange(['engine.host'], () => void conn.restart()),
     settings.onDidChange(['containers.groupBy', 'containers.sortBy'], () => containers.refresh()),
     settings.onDidChange(['images.showDangling'], () => {
@@ -125,6 +141,11 @@ export function activate(context: vscode.ExtensionContext): void {
       log.error(`machines: ${(err as Error).message}`);
     }
     void conn.start();
+    try {
+      tasks();
+    } catch (err) {
+      log.error(`tasks: ${(err as Error).message}`);
+    }
   }, 0);
 }
 

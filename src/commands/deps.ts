@@ -6,6 +6,7 @@ import type { Stores } from '../engine/stores';
 import type { Machines } from '../machine/machine';
 import type { AgentCommand } from '../machine/agent';
 import type { MachineList } from '../machine/watch';
+import type { SlipwayTasks } from '../tasks/tasks';
 import type { Settings } from '../settings';
 import type { InspectDocuments } from '../documents/inspect';
 
@@ -19,6 +20,8 @@ export interface CommandDeps {
   inspect: InspectDocuments;
   /** What is selected in each view (keybindings pass no arguments). */
   selection: Record<keyof Stores | 'machines', () => readonly unknown[]>;
+  /** Build/run/compose task types; loaded on first use (a getter). */
+  readonly tasks: SlipwayTasks;
   /** The machine layer, loaded on first use. */
   machine: () => MachineDeps;
   /** Re-render views whose model depends on a setting. */

@@ -43,6 +43,15 @@ export const COMMAND_IDS = [
   'slipway.machines.shell',
   'slipway.machines.logs',
   'slipway.machines.useEngine',
+  'slipway.build.image',
+  'slipway.run.image',
+  'slipway.compose.up',
+  'slipway.compose.upBuild',
+  'slipway.compose.down',
+  'slipway.compose.restart',
+  'slipway.compose.logs',
+  'slipway.images.pull',
+  'slipway.images.push',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

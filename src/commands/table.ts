@@ -29,7 +29,7 @@ const lazy =
     load()(deps)(...args);
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const machineCommands = () => require('./machines/machines') as typeof import('./machines/machines');
+const features = () => require('../features/lazy') as typeof import('../features/lazy');
 
 const refresh =
   (key: keyof CommandDeps['stores']): CommandFactory =>
@@ -71,14 +71,23 @@ export const COMMANDS: Record<CommandId, CommandFactory> = {
   'slipway.networks.inspect': inspectNetwork,
   'slipway.networks.remove': removeNetworks,
   'slipway.networks.prune': pruneNetworks,
-  'slipway.machines.refresh': lazy(() => machineCommands().refreshMachines),
-  'slipway.machines.create': lazy(() => machineCommands().createMachine),
-  'slipway.machines.start': lazy(() => machineCommands().startMachineCommand),
-  'slipway.machines.stop': lazy(() => machineCommands().stopMachine),
-  'slipway.machines.delete': lazy(() => machineCommands().deleteMachine),
-  'slipway.machines.shell': lazy(() => machineCommands().machineShell),
-  'slipway.machines.logs': lazy(() => machineCommands().machineLogs),
-  'slipway.machines.useEngine': lazy(() => machineCommands().useMachineEngine),
+  'slipway.machines.refresh': lazy(() => features().machineCommands.refreshMachines),
+  'slipway.machines.create': lazy(() => features().machineCommands.createMachine),
+  'slipway.machines.start': lazy(() => features().machineCommands.startMachineCommand),
+  'slipway.machines.stop': lazy(() => features().machineCommands.stopMachine),
+  'slipway.machines.delete': lazy(() => features().machineCommands.deleteMachine),
+  'slipway.machines.shell': lazy(() => features().machineCommands.machineShell),
+  'slipway.machines.logs': lazy(() => features().machineCommands.machineLogs),
+  'slipway.machines.useEngine': lazy(() => features().machineCommands.useMachineEngine),
+  'slipway.build.image': lazy(() => features().buildImageCommand),
+  'slipway.run.image': lazy(() => features().runImageCommand),
+  'slipway.compose.up': lazy(() => features().composeCommands.composeUp),
+  'slipway.compose.upBuild': lazy(() => features().composeCommands.composeUpBuild),
+  'slipway.compose.down': lazy(() => features().composeCommands.composeDown),
+  'slipway.compose.restart': lazy(() => features().composeCommands.composeRestart),
+  'slipway.compose.logs': lazy(() => features().composeCommands.composeLogs),
+  'slipway.images.pull': lazy(() => features().pullImageCommand),
+  'slipway.images.push': lazy(() => features().pushImageCommand),
 };
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
