@@ -13,6 +13,7 @@ import { locateFailure, type LocatedProblem } from './failure';
 import { readProgress } from './progressStream';
 import { missingContextSources } from './sources';
 import { dockerfileInstructions } from './steps';
+import { formatBytes } from './transfer';
 
 export interface BuildSpec {
   /** Absolute path of the context directory. */
@@ -55,12 +56,6 @@ export function buildQuery(spec: BuildSpec, dockerfileName: string): Record<stri
   if (spec.pull) q.pull = true;
   if (spec.noCache) q.nocache = true;
   return q;
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /**
