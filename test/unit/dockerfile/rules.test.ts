@@ -2,6 +2,8 @@
 // must not. A meta-test keeps the table complete as rules are added.
 
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { RULES } from '../../../src/dockerfile/catalog';
 import { dockerignoreMatcher } from '../../../src/dockerfile/dockerignore';
 import { findings } from './helpers';
@@ -86,6 +88,11 @@ describe('dockerfile rules', () => {
   it('every rule has a firing and a quiet case', () => {
     const covered = new Set(CASES.map((c) => c.rule));
     assert.deepEqual(RULES.map((r) => r.id).filter((id) => !covered.has(id)), []);
+  });
+
+  it('every rule has a section in docs/dockerfile-rules.md', () => {
+    const doc = fs.readFileSync(path.resolve(__dirname, '../../../../docs/dockerfile-rules.md'), 'utf8');
+    assert.deepEqual(RULES.map((r) => r.id).filter((id) => !doc.includes(`\n## ${id}\n`)), []);
   });
 
   it('rule ids are unique and kebab-case', () => {
