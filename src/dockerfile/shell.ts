@@ -22,7 +22,6 @@ export interface SimpleCommand {
 }
 
 const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'for', 'case', 'esac', '!', '{', '}', 'time']);
-const BLANKS = /[ \t\r\f\v]+/y;
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
 function isSpace(c: number): boolean {
@@ -53,8 +52,7 @@ export function shellCommands(script: string): SimpleCommand[] {
   while (i < n) {
     const c = script.charCodeAt(i);
     if (isSpace(c)) {
-      BLANKS.lastIndex = i;
-      i = BLANKS.test(script) ? BLANKS.lastIndex : i + 1;
+      i++;
       continue;
     }
     if (c === 10) {
@@ -99,8 +97,6 @@ export function shellCommands(script: string): SimpleCommand[] {
   return out;
 }
 
-const PLAIN = /[^\s&|;<>()'"\\$`]+/y;
-
 function readWord(s: string, i: number): ShellWord {
   const start = i;
   let value = '';
@@ -140,11 +136,7 @@ function readWord(s: string, i: number): ShellWord {
     } else if (c === 96) {
       const e = s.indexOf('`', i + 1);
       i = e === -1 ? n : e + 1;
-    } else {
-      // Plain characters: skip the whole run in one native regex step.
-      PLAIN.lastIndex = i;
-      i = PLAIN.test(s) ? PLAIN.lastIndex : i + 1;
-    }
+    } else i++;
   }
   if (run < i) value += s.slice(run, Math.min(i, n));
   return { value, start, end: Math.min(i, n) };

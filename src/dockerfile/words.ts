@@ -24,9 +24,6 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
 }
 
-const PLAIN_BACKSLASH = /[^\s"'\\]+/y;
-const PLAIN_BACKTICK = /[^\s"'`]+/y;
-
 /**
  * Splits `text` into words; quotes may span spaces; an unterminated quote runs
  * to the end. `stopAfterFlags`: stop after the first word that is not a
@@ -36,7 +33,6 @@ const PLAIN_BACKTICK = /[^\s"'`]+/y;
 export function splitWords(text: string, escape: string, from = 0, stopAfterFlags = false): Word[] {
   const words: Word[] = [];
   const esc = escape.charCodeAt(0);
-  const plain = esc === 96 ? PLAIN_BACKTICK : PLAIN_BACKSLASH;
   let i = from;
   const n = text.length;
   while (i < n) {
@@ -58,11 +54,7 @@ export function splitWords(text: string, escape: string, from = 0, stopAfterFlag
           run = ++i;
         }
       } else if (isSpace(c)) break;
-      else if (c !== 34 && c !== 39 && c !== esc) {
-        // Plain characters: skip the whole run in one native regex step.
-        plain.lastIndex = i;
-        if (plain.test(text)) i = plain.lastIndex - 1;
-      } else if (c === 34 || c === 39) {
+      else if (c === 34 || c === 39) {
         value += text.slice(run, i);
         run = i + 1;
         quote = c;

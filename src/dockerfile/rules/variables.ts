@@ -18,10 +18,15 @@ import { AUTOMATIC_PLATFORM_ARGS, globalArgDefaults } from './stages';
 
 const EXPANDING = new Set(['ADD', 'COPY', 'ENV', 'ARG', 'EXPOSE', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
 
+// definedNames is asked several times per instruction; instructions are immutable.
+const namesCache = new WeakMap<Instruction, string[]>();
+
 /** Names an ARG/ENV instruction defines. */
 function definedNames(ins: Instruction, escape: string): string[] {
   if (ins.keyword !== 'ARG' && ins.keyword !== 'ENV') return [];
-  return keyValues(operands(ins), ins.keyword === 'ENV', escape).map((kv) => kv.key);
+  let names = namesCache.get(ins);
+  if (!names) namesCache.set(ins, (names = keyValues(operands(ins), ins.keyword === 'ENV', escape).map((kv) => kv.key)));
+  return names;
 }
 
 /**
