@@ -13,7 +13,7 @@
 //   `imageTagCompletion` is on, with a short timeout and a per-image cache.
 
 import * as vscode from 'vscode';
-import { DockerfileLanguageServiceFactory, type DockerfileLanguageService } from 'dockerfile-language-service';
+import type { DockerfileLanguageService } from 'dockerfile-language-service';
 import type { DockerfileLintConfig } from '../../dockerfile/config';
 import { readDockerignore } from '../../dockerfile/dockerignore';
 import { lint } from '../../dockerfile/lint';
@@ -42,14 +42,9 @@ const TAG_CACHE_MS = 10 * 60_000;
 
 export function registerDockerfileFeatures(context: vscode.ExtensionContext, config: DockerfileFeaturesConfig, log: (message: string) => void = () => {}): void {
   const vs = vscode as unknown as convert.Vs;
-  const service: DockerfileLanguageService = DockerfileLanguageServiceFactory.createLanguageService();
-  service.setCapabilities({
-    completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown', 'plaintext'], deprecatedSupport: true } },
-    hover: { contentFormat: ['markdown', 'plaintext'] },
-    foldingRange: { lineFoldingOnly: true },
-  });
-  service.setLogger({ log: (m) => log(`dockerfile-language-service: ${m}`) });
-
+  // The language service (a separate ~650 KB bundle) loads on the first editor request, not at activation.
+  let loaded: DockerfileLanguageService | undefined;
+  const service = (): DockerfileLanguageService => (loaded ??= createService(log));
   const guard = createGuard(log);
   const lsp = (p: vscode.Position) => convert.fromPosition(p);
   const ident = (doc: vscode.TextDocument) => ({ uri: doc.uri.toString() });
@@ -124,7 +119,7 @@ export function registerDockerfileFeatures(context: vscode.ExtensionContext, con
             if (hit && Date.now() - hit.at < TAG_CACHE_MS) return hit.items;
           }
           const raw = await withTimeout(
-            guard('completion', Promise.resolve([]) as PromiseLike<unknown[]>, () => service.computeCompletionItems(text, lsp(pos)) as PromiseLike<unknown[]>),
+            guard('completion', Promise.resolve([]) as PromiseLike<unknown[]>, () => service().computeCompletionItems(text, lsp(pos)) as PromiseLike<unknown[]>),
             TAG_LOOKUP_TIMEOUT_MS,
             [],
           );
@@ -136,58 +131,58 @@ export function registerDockerfileFeatures(context: vscode.ExtensionContext, con
       '=', ' ', '$', '{', '-', ':', '/', '@',
     ),
     vscode.languages.registerHoverProvider(SELECTOR, {
-      provideHover: (doc, pos) => guard('hover', undefined, () => convert.toHover(vs, service.computeHover(doc.getText(), lsp(pos)))),
+      provideHover: (doc, pos) => guard('hover', undefined, () => convert.toHover(vs, service().computeHover(doc.getText(), lsp(pos)))),
     }),
     vscode.languages.registerSignatureHelpProvider(
       SELECTOR,
-      { provideSignatureHelp: (doc, pos) => guard('signature help', undefined, () => convert.toSignatureHelp(vs, service.computeSignatureHelp(doc.getText(), lsp(pos)))) },
+      { provideSignatureHelp: (doc, pos) => guard('signature help', undefined, () => convert.toSignatureHelp(vs, service().computeSignatureHelp(doc.getText(), lsp(pos)))) },
       ' ', '=', '-',
     ),
     vscode.languages.registerDocumentSymbolProvider(SELECTOR, {
-      provideDocumentSymbols: (doc) => guard('symbols', [], () => convert.toSymbols(vs, doc.uri, service.computeSymbols(ident(doc), doc.getText()))),
+      provideDocumentSymbols: (doc) => guard('symbols', [], () => convert.toSymbols(vs, doc.uri, service().computeSymbols(ident(doc), doc.getText()))),
     }),
     vscode.languages.registerFoldingRangeProvider(SELECTOR, {
-      provideFoldingRanges: (doc) => guard('folding', [], () => convert.toFoldingRanges(vs, service.computeFoldingRanges(doc.getText()))),
+      provideFoldingRanges: (doc) => guard('folding', [], () => convert.toFoldingRanges(vs, service().computeFoldingRanges(doc.getText()))),
     }),
     vscode.languages.registerDocumentFormattingEditProvider(SELECTOR, {
-      provideDocumentFormattingEdits: (doc, options) => guard('formatting', [], () => convert.toTextEdits(vs, service.format(doc.getText(), formatting(options)))),
+      provideDocumentFormattingEdits: (doc, options) => guard('formatting', [], () => convert.toTextEdits(vs, service().format(doc.getText(), formatting(options)))),
     }),
     vscode.languages.registerDocumentRangeFormattingEditProvider(SELECTOR, {
       provideDocumentRangeFormattingEdits: (doc, range, options) =>
-        guard('formatting', [], () => convert.toTextEdits(vs, service.formatRange(doc.getText(), convert.fromRange(range), formatting(options)))),
+        guard('formatting', [], () => convert.toTextEdits(vs, service().formatRange(doc.getText(), convert.fromRange(range), formatting(options)))),
     }),
     vscode.languages.registerOnTypeFormattingEditProvider(
       SELECTOR,
       {
         provideOnTypeFormattingEdits: (doc, pos, ch, options) =>
-          guard('formatting', [], () => convert.toTextEdits(vs, service.formatOnType(doc.getText(), lsp(pos), ch, formatting(options)))),
+          guard('formatting', [], () => convert.toTextEdits(vs, service().formatOnType(doc.getText(), lsp(pos), ch, formatting(options)))),
       },
       '\\',
       '`',
     ),
     vscode.languages.registerDocumentHighlightProvider(SELECTOR, {
-      provideDocumentHighlights: (doc, pos) => guard('highlight', [], () => convert.toHighlights(vs, service.computeHighlightRanges(doc.getText(), lsp(pos)))),
+      provideDocumentHighlights: (doc, pos) => guard('highlight', [], () => convert.toHighlights(vs, service().computeHighlightRanges(doc.getText(), lsp(pos)))),
     }),
     vscode.languages.registerDefinitionProvider(SELECTOR, {
-      provideDefinition: (doc, pos) => guard('definition', undefined, () => convert.toLocation(vs, doc.uri, service.computeDefinition(ident(doc), doc.getText(), lsp(pos)))),
+      provideDefinition: (doc, pos) => guard('definition', undefined, () => convert.toLocation(vs, doc.uri, service().computeDefinition(ident(doc), doc.getText(), lsp(pos)))),
     }),
     vscode.languages.registerRenameProvider(SELECTOR, {
       prepareRename(doc, pos) {
-        const r = guard('rename', null, () => service.prepareRename(doc.getText(), lsp(pos)));
+        const r = guard('rename', null, () => service().prepareRename(doc.getText(), lsp(pos)));
         if (!r) throw new Error('Only ARG and ENV variables and stage names can be renamed here.');
         return convert.toRange(vs, r);
       },
       provideRenameEdits(doc, pos, newName) {
-        const edits = guard('rename', [], () => service.computeRename(ident(doc), doc.getText(), lsp(pos), newName));
+        const edits = guard('rename', [], () => service().computeRename(ident(doc), doc.getText(), lsp(pos), newName));
         const out = new vscode.WorkspaceEdit();
         for (const e of edits) out.replace(doc.uri, convert.toRange(vs, e.range), e.newText);
         return out;
       },
     }),
     vscode.languages.registerDocumentLinkProvider(SELECTOR, {
-      provideDocumentLinks: (doc) => guard('links', [], () => convert.toLinks(vs, service.computeLinks(doc.getText()))),
+      provideDocumentLinks: (doc) => guard('links', [], () => convert.toLinks(vs, service().computeLinks(doc.getText()))),
       resolveDocumentLink(link: vscode.DocumentLink & { data?: unknown }) {
-        const resolved = guard('links', undefined, () => service.resolveLink(link.data as Parameters<DockerfileLanguageService['resolveLink']>[0]));
+        const resolved = guard('links', undefined, () => service().resolveLink(link.data as Parameters<DockerfileLanguageService['resolveLink']>[0]));
         if (resolved?.target) link.target = vscode.Uri.parse(resolved.target);
         return link;
       },
@@ -196,11 +191,24 @@ export function registerDockerfileFeatures(context: vscode.ExtensionContext, con
       SELECTOR,
       {
         provideDocumentSemanticTokens: (doc) =>
-          guard('semantic tokens', undefined, () => new vscode.SemanticTokens(new Uint32Array(service.computeSemanticTokens(doc.getText()).data))),
+          guard('semantic tokens', undefined, () => new vscode.SemanticTokens(new Uint32Array(service().computeSemanticTokens(doc.getText()).data))),
       },
       new vscode.SemanticTokensLegend(convert.SEMANTIC_LEGEND.tokenTypes, convert.SEMANTIC_LEGEND.tokenModifiers),
     ),
   );
+}
+
+function createService(log: (message: string) => void): DockerfileLanguageService {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DockerfileLanguageServiceFactory } = require('dockerfile-language-service') as typeof import('dockerfile-language-service');
+  const service = DockerfileLanguageServiceFactory.createLanguageService();
+  service.setCapabilities({
+    completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown', 'plaintext'], deprecatedSupport: true } },
+    hover: { contentFormat: ['markdown', 'plaintext'] },
+    foldingRange: { lineFoldingOnly: true },
+  });
+  service.setLogger({ log: (m) => log(`dockerfile-language-service: ${m}`) });
+  return service;
 }
 
 function formatting(options: vscode.FormattingOptions) {
