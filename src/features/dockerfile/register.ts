@@ -55,7 +55,8 @@ export function registerDockerfileFeatures(context: vscode.ExtensionContext, con
   const timers = new Map<string, NodeJS.Timeout>();
 
   const lintNow = (doc: vscode.TextDocument) => {
-    if (doc.languageId !== 'dockerfile') return;
+    // Only real and new files: not git/diff views of the same file, which would duplicate problems.
+    if (doc.languageId !== 'dockerfile' || (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled')) return;
     const diags = guard('lint', [] as LintDiagnostic[], () =>
       lint(doc.getText(), {
         config: config.get(),
