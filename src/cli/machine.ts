@@ -15,7 +15,7 @@ const HELP = `Usage: slipway machine <command> [NAME] [options]
 
 Commands (NAME defaults to "default"):
   create [NAME] [--cpus N] [--memory MiB] [--disk GiB] [--arch x86_64|aarch64]
-  start [NAME]               boot it and serve its Docker socket
+  start [NAME]               boot it and serve its Docker socket (creates "default" on first use)
   stop [NAME] [--kill]       shut it down (ACPI), or kill QEMU at once
   rm [NAME] [-f]             delete it and its data disk (-f: even when running)
   ls [--json]                list machines

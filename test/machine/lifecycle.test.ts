@@ -109,6 +109,8 @@ describe('machine lifecycle (real QEMU and guest image)', function () {
   const events: MachineEvent[] = [];
 
   before(async function () {
+    // Building the guest image when it is absent takes minutes; a boot under TCG about one.
+    this.timeout(1_800_000);
     if (!findQemu('linux', 'x86_64')) {
       console.error('\n!!! MACHINE TIER SKIPPED: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86 qemu-utils)\n');
       this.skip();
