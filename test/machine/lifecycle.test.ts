@@ -5,7 +5,7 @@
 
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -120,7 +120,7 @@ describe('machine lifecycle (real QEMU and guest image)', function () {
     const imageHome = process.env.SLIPWAY_IMAGE_HOME || currentRoot({ ...process.env, SLIPWAY_HOME: '' });
     machines = new Machines({ root: home, imageHome, env: { ...process.env, SLIPWAY_ACCEL: process.env.SLIPWAY_ACCEL ?? 'tcg' } });
     // The CLI (a separate process) must find the same image: link the image cache into the temp root.
-    require('node:fs').symlinkSync(path.join(imageHome, 'images'), path.join(home, 'images'));
+    symlinkSync(path.join(imageHome, 'images'), path.join(home, 'images'));
     await machines.create(NAME, { cpus: 2, memoryMiB: 2048, diskGiB: 16 });
     const t0 = Date.now();
     await machines.start(NAME, { onEvent: (e) => events.push(e) });
