@@ -9,7 +9,7 @@
 // SLIPWAY_BENCH_BOOTS sets N (default 3).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureImage, formatSeed, type ImageInfo } from '../src/machine/image';
@@ -103,6 +103,14 @@ const boot: Bench = {
       }
       report({ name: 'machine.boot', ours: median(t.ours) / 1000, peer: median(t.peer) / 1000, unit: 's', target: '≤12s and ≤1/3 of systemd (TCG)' });
     } finally {
+      // The last serial logs stay for a look at where the time went.
+      for (const [s, n] of [[a, 'ours'], [b, 'systemd']] as const) {
+        try {
+          copyFileSync(join(s.work, 'serial.log'), join(tmpdir(), `slipway-bench-boot-${n}.log`));
+        } catch {
+          // no boot happened
+        }
+      }
       rmSync(a.work, { recursive: true, force: true });
       rmSync(b.work, { recursive: true, force: true });
     }

@@ -67,7 +67,7 @@ export async function bootGuest(files: BootFiles, workDir: string, logName = 'se
   const logPath = join(workDir, logName);
   writeFileSync(logPath, '');
   const args = [
-    '-machine', 'q35', '-accel', 'tcg,thread=multi', '-smp', '2', '-m', '2048',
+    '-machine', 'q35', '-accel', 'tcg,thread=multi', '-cpu', 'max', '-smp', '2', '-m', '2048',
     '-nodefaults', '-display', 'none', '-no-reboot',
     '-kernel', files.kernel, '-initrd', files.initrd, '-append', files.cmdline,
     '-serial', 'stdio',
@@ -79,7 +79,7 @@ export async function bootGuest(files: BootFiles, workDir: string, logName = 'se
   }
   args.push(
     '-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${sshPort}-:22`,
-    '-device', 'virtio-net-pci,netdev=net0',
+    '-device', 'virtio-net-pci,netdev=net0,romfile=',
     '-device', 'virtio-rng-pci',
     '-qmp', `unix:${optValue(qmpPath)},server=on,wait=off`,
   );
