@@ -52,18 +52,19 @@ export function toJsonFinding(file: string, d: Diagnostic): JsonFinding {
 
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 
+/** `Dockerfile`, `api.Dockerfile`, `Dockerfile.dev`, `prod-Dockerfile`, `Containerfile`; not `Dockerfile.dockerignore`. */
 export function isDockerfileName(name: string): boolean {
-  return name === 'Dockerfile' || name.endsWith('.Dockerfile') || name.endsWith('.dockerfile') || name.startsWith('Dockerfile.');
+  return /^(.*[._-])?(dockerfile|containerfile)([._-].*)?$/i.test(name) && !/\.dockerignore$/i.test(name);
 }
 
-/** Dockerfiles under `dir`, sorted; `.dockerignore` files named like `Dockerfile.dockerignore` are not Dockerfiles. */
+/** Dockerfiles under `dir`, sorted. */
 function findDockerfiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) walk(path.join(d, e.name));
-      } else if (isDockerfileName(e.name) && !e.name.endsWith('.dockerignore')) out.push(path.join(d, e.name));
+      } else if (e.isFile() && isDockerfileName(e.name)) out.push(path.join(d, e.name));
     }
   };
   walk(dir);
@@ -125,7 +126,9 @@ export const lintCommand: Command = {
       } catch {
         throw new UsageError(`"${p}" does not exist; pass a Dockerfile or a directory containing one.`);
       }
-      files.push(...(stat.isDirectory() ? findDockerfiles(p) : [p]));
+      const found = stat.isDirectory() ? findDockerfiles(p) : [p];
+      if (!found.length) throw new UsageError(`no Dockerfile found under "${p}"; name files Dockerfile, *.Dockerfile or Dockerfile.*, or pass them directly.`);
+      files.push(...found);
     }
 
     const findings: JsonFinding[] = [];

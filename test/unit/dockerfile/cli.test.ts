@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { lintCommand } from '../../../src/cli/lint';
+import { isDockerfileName, lintCommand } from '../../../src/cli/lint';
 import { UsageError } from '../../../src/cli/command';
 
 function capture() {
@@ -89,7 +89,21 @@ describe('slipway lint', () => {
     ['bad format', ['--format', 'xml', 'x'], /"text" or "json"/],
     ['missing path', ['/no/such/Dockerfile'], /does not exist/],
     ['missing config', ['--config', '/no/such.json', 'x'], /cannot read the config/],
+    ['directory without Dockerfiles', [os.tmpdir() + '/slipway-no-such-dir-' + process.pid], /does not exist/],
   ];
+
+  it('names it treats as Dockerfiles', () => {
+    const table: Array<[string, boolean]> = [
+      ['Dockerfile', true], ['api.Dockerfile', true], ['Dockerfile.dev', true], ['docker-library__x__Dockerfile', true],
+      ['Containerfile', true], ['Dockerfile.dockerignore', false], ['README.md', false], ['dockerfiles.txt', false],
+    ];
+    for (const [name, want] of table) assert.equal(isDockerfileName(name), want, name);
+  });
+
+  it('a directory without Dockerfiles is a usage error', async () => {
+    write('README.md', 'x');
+    await assert.rejects(run([dir]), (err: unknown) => err instanceof UsageError && /no Dockerfile found/.test((err as Error).message));
+  });
   for (const [name, args, message] of USAGE)
     it(`usage error (exit 2): ${name}`, async () => {
       await assert.rejects(run(args), (err: unknown) => err instanceof UsageError && err.exitCode === 2 && message.test(err.message));
