@@ -4,12 +4,15 @@ import * as os from 'node:os';
 import { EngineClient, ConnectError } from '../engine/client';
 import { nodeContextFiles } from '../engine/dockerContext';
 import { resolveEndpoints } from '../engine/endpoint';
+import { currentRoot } from '../machine/layout';
+import { Machines } from '../machine/machine';
 import { UsageError, type Command } from './command';
 
 const HELP = `Usage: slipway engine [--host URL] [--json]
 
 Shows the engine endpoints Slipway tries, in order (DOCKER_HOST, the current
-docker context, the default socket), and which one answers.`;
+docker context, running Slipway machines, the default socket), and which one
+answers.`;
 
 export const engineCommand: Command = {
   name: 'engine',
@@ -28,7 +31,11 @@ export const engineCommand: Command = {
         if (!host) throw new UsageError('--host needs a value, e.g. unix:///var/run/docker.sock');
       } else throw new UsageError(`unknown option "${a}"\n\n${HELP}`);
     }
-    const endpoints = resolveEndpoints({ setting: host, env: io.env, platform: process.platform, homeDir: os.homedir(), files: nodeContextFiles });
+    const machines = new Machines({ root: currentRoot(io.env) })
+      .list()
+      .filter((m) => m.state === 'running' && m.dockerSocketServed && m.dockerHost)
+      .map((m) => ({ name: m.name, dockerHost: m.dockerHost }));
+    const endpoints = resolveEndpoints({ setting: host, env: io.env, platform: process.platform, homeDir: os.homedir(), files: nodeContextFiles, machines });
     const results = [];
     for (const ep of endpoints) {
       try {
