@@ -2,7 +2,7 @@
 // documentation on hover, and a quick fix that edits the file.
 
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { applyQuickFix, editorText, editorToken, hoverText, openFile, waitForProblems } from '../harness/browser';
 import { editorEnv } from './setup';
@@ -11,14 +11,23 @@ import { useWorkbench } from './workbench';
 // Known problems, one per line: untagged base image, update alone, install without -y, shell-form CMD.
 const PROBLEMS_DOCKERFILE = 'FROM debian\nRUN apt-get update\nRUN apt-get install curl\nCMD node server.js\n';
 
-/** Why the Dockerfile tests cannot run yet, or undefined: the extension must activate for Dockerfiles. */
+/**
+ * Why the Dockerfile tests cannot run yet, or undefined: the extension must
+ * activate for Dockerfiles and register the adapters of src/features/dockerfile.
+ */
 function dockerfileFeaturesMissing(): string | undefined {
-  const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
-  const events: string[] = pkg.activationEvents ?? [];
-  const contributesLanguage = JSON.stringify(pkg.contributes?.languages ?? []).toLowerCase().includes('dockerfile');
-  if (!events.some((e) => /dockerfile/i.test(e)) && !contributesLanguage) {
+  const repo = path.resolve(__dirname, '..', '..', '..');
+  const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
+  if (!(pkg.activationEvents ?? []).some((e: string) => /dockerfile/i.test(e))) {
     return 'the extension does not activate for Dockerfiles yet (no onLanguage:dockerfile in package.json)';
   }
+  const importers = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+      const p = path.join(dir, d.name);
+      if (d.isDirectory()) return p.endsWith(path.join('features', 'dockerfile')) ? [] : importers(p);
+      return d.name.endsWith('.ts') && /features\/dockerfile\//.test(readFileSync(p, 'utf8')) ? [p] : [];
+    });
+  if (!importers(path.join(repo, 'src')).length) return 'the Dockerfile adapters (src/features/dockerfile) are not registered by the extension yet';
   return undefined;
 }
 

@@ -313,16 +313,20 @@ export function editorToken(page: Page, text: string): Locator {
     .first();
 }
 
-/** Opens a file of the workspace with Quick Open (Ctrl+P) by its name. */
-export async function openFile(page: Page, name: string): Promise<void> {
+/**
+ * Opens a file of the workspace with Quick Open (Ctrl+P), by name or by a
+ * relative path such as "app/Dockerfile" (rows show the name, the folder apart).
+ */
+export async function openFile(page: Page, file: string): Promise<void> {
+  const base = file.split('/').pop()!;
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 15_000 });
-  await input.fill(name);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
-  await row.waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-  await page.locator(`.tabs-container .tab[aria-label^="${cssString(name)}"]`).first().waitFor({ timeout: 15_000 });
+  await input.fill(file);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: base }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter'); // the best match is first
+  await page.locator(`.tabs-container .tab[aria-label^="${cssString(base)}"]`).first().waitFor({ timeout: 15_000 });
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor({ timeout: 15_000 });
 }
 
 /** The message a tree view shows above its content (TreeView.message), or '' when none. */
