@@ -12,21 +12,17 @@
 import type { Model, Stage } from '../model';
 import type { Instruction } from '../parser';
 import type { Rule } from '../rule';
-import { keyValues, variableRefs, type VarRef } from '../words';
-import { argRange, operands } from './locate';
+import { variableRefs, type VarRef } from '../words';
+import { argRange } from './locate';
+import { pairs } from './pairs';
 import { AUTOMATIC_PLATFORM_ARGS, globalArgDefaults } from './stages';
 
 const EXPANDING = new Set(['ADD', 'COPY', 'ENV', 'ARG', 'EXPOSE', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
 
-// definedNames is asked several times per instruction; instructions are immutable.
-const namesCache = new WeakMap<Instruction, string[]>();
-
 /** Names an ARG/ENV instruction defines. */
 function definedNames(ins: Instruction, escape: string): string[] {
   if (ins.keyword !== 'ARG' && ins.keyword !== 'ENV') return [];
-  let names = namesCache.get(ins);
-  if (!names) namesCache.set(ins, (names = keyValues(operands(ins), ins.keyword === 'ENV', escape).map((kv) => kv.key)));
-  return names;
+  return pairs(ins, escape).map((kv) => kv.key);
 }
 
 /**
@@ -41,7 +37,7 @@ function expandedRefs(ins: Instruction, escape: string): Array<VarRef & { setEar
   if (ins.keyword === 'ARG' || ins.keyword === 'ENV') {
     const refs: Array<VarRef & { setEarlierHere?: boolean; own?: string }> = [];
     const earlier = new Set<string>();
-    for (const kv of keyValues(operands(ins), ins.keyword === 'ENV', escape)) {
+    for (const kv of pairs(ins, escape)) {
       const valueStart = ins.keyword === 'ENV' && !text.slice(kv.start, kv.end).includes('=') ? kv.keyEnd : kv.keyEnd + 1;
       if (valueStart < kv.end)
         for (const r of variableRefs(text.slice(valueStart, kv.end), escape))
@@ -158,7 +154,7 @@ const secretInArgEnv: Rule = {
     const esc = ctx.model.file.escape;
     for (const ins of ctx.model.file.instructions) {
       if (ins.keyword !== 'ARG' && ins.keyword !== 'ENV') continue;
-      for (const kv of keyValues(operands(ins), ins.keyword === 'ENV', esc)) {
+      for (const kv of pairs(ins, esc)) {
         if (!looksSecret(kv.key)) continue;
         ctx.report({
           message: `${ins.keyword} "${kv.key}" looks like a secret, and ${ins.keyword} values are kept in the image history; use a build secret (RUN --mount=type=secret) instead.`,
