@@ -43,6 +43,12 @@ export interface Model {
    * only need it for RUNs that mention their command.
    */
   mentions(ins: Instruction, needle: string): boolean;
+  /**
+   * A value computed once per model and shared by rules (package commands,
+   * ARG defaults, ...). Kept on the model rather than in WeakMaps: ephemeron
+   * tables keyed by short-lived objects made garbage collection dominate.
+   */
+  memo<T>(key: string, compute: () => T): T;
 }
 
 export interface Script {
@@ -62,6 +68,7 @@ export function buildModel(file: Dockerfile): Model {
   const scriptCache = new Map<number, Script[]>();
   // Lookups stay O(1): a fuzzed 1 MB file can hold 100k stages.
   const byName = new Map<string, Stage>();
+  const memos = new Map<string, unknown>();
 
   for (const ins of file.instructions) {
     if (ins.keyword === 'FROM') {
@@ -122,6 +129,10 @@ export function buildModel(file: Dockerfile): Model {
     stageNamed: (name) => byName.get(name.toLowerCase()),
     shellAt: (ins) => shellAt.get(ins.index),
     stageOf: (ins) => stageIndex.get(ins.index),
+    memo<T>(key: string, compute: () => T): T {
+      if (!memos.has(key)) memos.set(key, compute());
+      return memos.get(key) as T;
+    },
     mentions(ins, needle) {
       return ins.args.text.includes(needle) || ins.heredocs.some((h) => h.body.text.includes(needle));
     },

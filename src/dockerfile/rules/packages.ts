@@ -49,13 +49,12 @@ function packageCommands(model: Model, ins: Instruction): PackageCommand[] {
 
 type Run = { ins: Instruction; stage: Stage; pkgs: PackageCommand[] };
 // Six rules read the same package commands; find them once per model.
-const runCache = new WeakMap<Model, Run[]>();
-
 function runs(model: Model): Run[] {
-  const cached = runCache.get(model);
-  if (cached) return cached;
+  return model.memo('package-runs', () => findRuns(model));
+}
+
+function findRuns(model: Model): Run[] {
   const out: Run[] = [];
-  runCache.set(model, out);
   for (const stage of model.stages)
     for (const ins of stage.body) if (ins.keyword === 'RUN') out.push({ ins, stage, pkgs: packageCommands(model, ins) });
   return out;

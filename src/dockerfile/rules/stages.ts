@@ -15,13 +15,12 @@ export const AUTOMATIC_PLATFORM_ARGS = new Set([
 ]);
 
 /** Global ARG names (declared before the first FROM) with their default values (undefined: none). */
-const defaultsCache = new WeakMap<Model, Map<string, string | undefined>>();
-
 export function globalArgDefaults(model: Model): Map<string, string | undefined> {
-  const cached = defaultsCache.get(model);
-  if (cached) return cached;
+  return model.memo('global-arg-defaults', () => readGlobalArgDefaults(model));
+}
+
+function readGlobalArgDefaults(model: Model): Map<string, string | undefined> {
   const values = new Map<string, string | undefined>();
-  defaultsCache.set(model, values);
   const esc = model.file.escape;
   for (const ins of model.globalArgs)
     for (const kv of keyValues(operands(ins), false, esc)) {

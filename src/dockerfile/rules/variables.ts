@@ -20,9 +20,9 @@ import { AUTOMATIC_PLATFORM_ARGS, globalArgDefaults } from './stages';
 const EXPANDING = new Set(['ADD', 'COPY', 'ENV', 'ARG', 'EXPOSE', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
 
 /** Names an ARG/ENV instruction defines. */
-function definedNames(ins: Instruction, escape: string): string[] {
+function definedNames(model: Model, ins: Instruction): string[] {
   if (ins.keyword !== 'ARG' && ins.keyword !== 'ENV') return [];
-  return pairs(ins, escape).map((kv) => kv.key);
+  return pairs(model, ins).map((kv) => kv.key);
 }
 
 /**
@@ -31,13 +31,13 @@ function definedNames(ins: Instruction, escape: string): string[] {
  * its name (`ENV A=1 B=$A`: the builder expands $A with the value from
  * before this line).
  */
-function expandedRefs(ins: Instruction, escape: string): Array<VarRef & { setEarlierHere?: boolean; own?: string }> {
+function expandedRefs(model: Model, ins: Instruction, escape: string): Array<VarRef & { setEarlierHere?: boolean; own?: string }> {
   if (!EXPANDING.has(ins.keyword)) return [];
   const text = ins.args.text;
   if (ins.keyword === 'ARG' || ins.keyword === 'ENV') {
     const refs: Array<VarRef & { setEarlierHere?: boolean; own?: string }> = [];
     const earlier = new Set<string>();
-    for (const kv of pairs(ins, escape)) {
+    for (const kv of pairs(model, ins)) {
       const valueStart = ins.keyword === 'ENV' && !text.slice(kv.start, kv.end).includes('=') ? kv.keyEnd : kv.keyEnd + 1;
       if (valueStart < kv.end)
         for (const r of variableRefs(text.slice(valueStart, kv.end), escape))
@@ -54,7 +54,7 @@ function envAtEnd(model: Model): Set<string>[] {
   const out: Set<string>[] = [];
   for (const stage of model.stages) {
     const env = new Set(stage.parent !== undefined ? out[stage.parent] : []);
-    for (const ins of stage.body) if (ins.keyword === 'ENV') for (const n of definedNames(ins, model.file.escape)) env.add(n);
+    for (const ins of stage.body) if (ins.keyword === 'ENV') for (const n of definedNames(model, ins)) env.add(n);
     out.push(env);
   }
   return out;
@@ -80,16 +80,16 @@ const undefinedVar: Rule = {
     const declaredIn = new Map<string, Set<number>>();
     for (const stage of model.stages)
       for (const ins of stage.body)
-        for (const n of definedNames(ins, esc)) {
+        for (const n of definedNames(model, ins)) {
           if (!declaredIn.has(n)) declaredIn.set(n, new Set());
           declaredIn.get(n)!.add(stage.index);
         }
     for (const stage of model.stages) {
       const visible = new Set(stage.parent !== undefined ? inherited[stage.parent] : []);
       const laterLine = new Map<string, number>();
-      for (const ins of stage.body) for (const n of definedNames(ins, esc)) if (!laterLine.has(n)) laterLine.set(n, ins.line);
+      for (const ins of stage.body) for (const n of definedNames(model, ins)) if (!laterLine.has(n)) laterLine.set(n, ins.line);
       for (const ins of stage.body) {
-        for (const r of expandedRefs(ins, esc)) {
+        for (const r of expandedRefs(model, ins, esc)) {
           if (r.guarded || visible.has(r.name)) continue;
           if (r.own === r.name) continue; // ENV PATH=/x:$PATH extends the base image's value
           if (r.setEarlierHere) {
@@ -121,7 +121,7 @@ const undefinedVar: Rule = {
             ctx.report({ message: `"${r.name}" is not defined anywhere (this stage starts from scratch); declare it with ARG or ENV.`, ...at, fixes: declareFix });
           }
         }
-        for (const n of definedNames(ins, esc)) visible.add(n);
+        for (const n of definedNames(model, ins)) visible.add(n);
       }
     }
   },
@@ -154,7 +154,7 @@ const secretInArgEnv: Rule = {
     const esc = ctx.model.file.escape;
     for (const ins of ctx.model.file.instructions) {
       if (ins.keyword !== 'ARG' && ins.keyword !== 'ENV') continue;
-      for (const kv of pairs(ins, esc)) {
+      for (const kv of pairs(ctx.model, ins)) {
         if (!looksSecret(kv.key)) continue;
         ctx.report({
           message: `${ins.keyword} "${kv.key}" looks like a secret, and ${ins.keyword} values are kept in the image history; use a build secret (RUN --mount=type=secret) instead.`,
