@@ -129,6 +129,29 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
 
+  // Dockerfile diagnostics, quick fixes and language features (our rules and rcjsuen's service).
+  const dockerfileChanged = new vscode.EventEmitter<void>();
+  context.subscriptions.push(dockerfileChanged, settings.onDidChange(['dockerfile'], () => dockerfileChanged.fire()));
+  const registerDockerfile = () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { registerDockerfileFeatures, checkConfig } = require('./features/lazy') as typeof import('./features/lazy');
+    let reported = '';
+    registerDockerfileFeatures(
+      context,
+      {
+        get: () => {
+          const checked = checkConfig({ rules: settings.dockerfileRules() });
+          const problems = checked.problems.join(' ');
+          if (problems && problems !== reported) log.warn(`slipway.dockerfile.rules: ${problems}`);
+          reported = problems;
+          return { ...checked.config, imageTagCompletion: settings.dockerfileImageTagCompletion() };
+        },
+        onDidChange: dockerfileChanged.event,
+      },
+      (m) => log.warn(m),
+    );
+  };
+
   // After activation has returned: load the machine layer (so running
   // machines are among the engines to try), then connect. Activation itself
   // never waits on the engine or the disk.
@@ -145,6 +168,11 @@ export function activate(context: vscode.ExtensionContext): void {
       tasks();
     } catch (err) {
       log.error(`tasks: ${(err as Error).message}`);
+    }
+    try {
+      registerDockerfile();
+    } catch (err) {
+      log.error(`dockerfile: ${(err as Error).message}`);
     }
   }, 0);
 }

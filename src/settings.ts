@@ -27,6 +27,9 @@ export const settings = {
   logsTimestamps: () => get('logs.timestamps', false, isBool),
   /** Shell started by "Attach Shell"; empty = bash when present, else sh. */
   containersShell: () => get('containers.shell', '', isString).trim(),
+  /** `slipway.dockerfile.rules`: rule id or BuildKit name → severity or "off" (validated by src/dockerfile/config.ts). */
+  dockerfileRules: () => get<Record<string, string>>('dockerfile.rules', {}, (v) => typeof v === 'object' && v !== null && !Array.isArray(v)),
+  dockerfileImageTagCompletion: () => get('dockerfile.imageTagCompletion', false, isBool),
 
   async setEngineHost(host: string): Promise<void> {
     await vscode.workspace.getConfiguration(SECTION).update('engine.host', host, vscode.ConfigurationTarget.Global);

@@ -11,3 +11,5 @@ export { buildImageCommand } from '../commands/build/buildImage';
 export { runImageCommand } from '../commands/build/runImage';
 export * as composeCommands from '../commands/compose/actions';
 export { pullImageCommand, pushImageCommand } from '../commands/pull/transfer';
+export { registerDockerfileFeatures } from './dockerfile/register';
+export { checkConfig } from '../dockerfile/config';
