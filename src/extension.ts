@@ -13,7 +13,7 @@ import { buildContainerTree, type ContainerSummary } from './models/containers';
 import { buildImageTree, type ImageSummary } from './models/images';
 import { buildNetworkList, buildVolumeList, type NetworkSummary, type VolumeSummary } from './models/volumesNetworks';
 import { settings } from './settings';
-import { registerEngineStatus } from './views/engineStatus';
+import { offlineActions, registerEngineStatus } from './views/engineStatus';
 import { ModelTreeProvider, type ViewNode } from './views/modelTree';
 import { DeferredList } from './views/deferredList';
 import { buildMachineList } from './models/machines';
@@ -63,13 +63,16 @@ export function activate(context: vscode.ExtensionContext): void {
   const containers = new ModelTreeProvider<ContainerSummary, ViewNode>(
     stores.containers,
     (items) => buildContainerTree(items, { groupBy: settings.containersGroupBy(), sortBy: settings.containersSortBy() }),
-    { expandGroups: true },
+    { expandGroups: true, offline: offlineActions(conn) },
   );
-  const images = new ModelTreeProvider<ImageSummary, ViewNode>(stores.images, (items) =>
-    buildImageTree(items, { showDangling: settings.imagesShowDangling(), now: Date.now() }),
+  const offline = { offline: offlineActions(conn) };
+  const images = new ModelTreeProvider<ImageSummary, ViewNode>(
+    stores.images,
+    (items) => buildImageTree(items, { showDangling: settings.imagesShowDangling(), now: Date.now() }),
+    offline,
   );
-  const volumes = new ModelTreeProvider<VolumeSummary, ViewNode>(stores.volumes, buildVolumeList);
-  const networks = new ModelTreeProvider<NetworkSummary, ViewNode>(stores.networks, buildNetworkList);
+  const volumes = new ModelTreeProvider<VolumeSummary, ViewNode>(stores.volumes, buildVolumeList, offline);
+  const networks = new ModelTreeProvider<NetworkSummary, ViewNode>(stores.networks, buildNetworkList, offline);
   const machineList = new DeferredList<MachineStatus>();
   const machinesProvider = new ModelTreeProvider<MachineStatus, ViewNode>(machineList, buildMachineList);
 
@@ -119,7 +122,7 @@ export function activate(context: vscode.ExtensionContext): void {
     machinesView,
     { dispose: () => machineDeps?.dispose() },
     inspect,
-    registerEngineStatus(conn, views),
+    registerEngineStatus(conn, views, rerender),
     ...registerCommands(commandDeps),
     settings.onDidChange(['engine.host'], () => void conn.restart()),
     settings.onDidChange(['containers.groupBy', 'containers.sortBy'], () => containers.refresh()),

@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { ConnectionState, EngineConnection } from '../engine/connection';
+import type { ViewNode } from './modelTree';
 
 export function describeState(s: ConnectionState): { text: string; tooltip: string; context: string; reason?: string } {
   switch (s.kind) {
@@ -32,7 +33,7 @@ export function describeState(s: ConnectionState): { text: string; tooltip: stri
   }
 }
 
-export function registerEngineStatus(conn: EngineConnection, views: vscode.TreeView<unknown>[]): vscode.Disposable {
+export function registerEngineStatus(conn: EngineConnection, views: vscode.TreeView<unknown>[], onOffline?: () => void): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('slipway.engine', vscode.StatusBarAlignment.Left, 10);
   item.name = 'Slipway: Docker engine';
   item.command = 'slipway.engine.choose';
@@ -43,9 +44,31 @@ export function registerEngineStatus(conn: EngineConnection, views: vscode.TreeV
     item.backgroundColor = s.kind === 'unreachable' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     void vscode.commands.executeCommand('setContext', 'slipway.engine.state', d.context);
     for (const v of views) v.message = d.reason;
+    // The offline action items depend on the state too.
+    onOffline?.();
   };
   apply(conn.state);
   item.show();
   const sub = conn.onState(apply);
   return vscode.Disposable.from(item, { dispose: () => sub.dispose() });
+}
+
+/** What the resource views show while no engine answers, under the reason (the view's message). */
+export function offlineActions(conn: EngineConnection): () => ViewNode[] {
+  return () => {
+    if (conn.state.kind !== 'unreachable') return [];
+    const action = (id: string, label: string, icon: string, command: string, tooltip: string): ViewNode => ({
+      id,
+      label,
+      tooltip,
+      icon: { id: icon },
+      contextValue: 'action',
+      command: { command, title: label },
+    });
+    return [
+      action('retry', 'Retry', 'refresh', 'slipway.engine.retry', 'Try to connect again now'),
+      action('choose', 'Choose Engine…', 'plug', 'slipway.engine.choose', 'Pick DOCKER_HOST, a docker context, a machine or an address'),
+      action('machine', 'Start Machine', 'vm', 'slipway.machines.start', 'Boot a Slipway machine (a small Linux VM with the Docker engine) and use it'),
+    ];
+  };
 }

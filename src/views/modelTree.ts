@@ -22,6 +22,8 @@ export interface ViewNode {
   icon: IconSpec;
   contextValue: string;
   children?: ViewNode[];
+  /** Run when the item is clicked (action items such as Retry). */
+  command?: { command: string; title: string; arguments?: unknown[] };
 }
 
 /** A node as the tree holds it: the model node plus a path-unique id. */
@@ -42,6 +44,7 @@ export function toTreeItem(t: TreeNode, expanded: boolean): vscode.TreeItem {
   item.tooltip = n.tooltip;
   item.contextValue = n.contextValue;
   item.iconPath = new vscode.ThemeIcon(n.icon.id, n.icon.color ? new vscode.ThemeColor(n.icon.color) : undefined);
+  if (n.command) item.command = n.command;
   return item;
 }
 
@@ -56,7 +59,15 @@ export class ModelTreeProvider<T, N extends ViewNode> implements vscode.TreeData
   constructor(
     private readonly store: ListSource<T>,
     private readonly build: (items: T[]) => N[],
-    private readonly opts: { expandGroups?: boolean } = {},
+    private readonly opts: {
+      expandGroups?: boolean;
+      /**
+       * Items to show while there is no list (the engine is unreachable): a
+       * welcome view cannot show the reason, which the view's message does,
+       * and VS Code hides the welcome content while a message is set.
+       */
+      offline?: () => ViewNode[];
+    } = {},
   ) {
     this.subs.push(store.onDidChange(() => this.refresh()));
   }
@@ -91,6 +102,7 @@ export class ModelTreeProvider<T, N extends ViewNode> implements vscode.TreeData
       } as unknown as N;
       return [{ key: ERROR_NODE_ID, node: errorNode }];
     }
+    if (snap.kind === 'offline' && this.opts.offline) return this.opts.offline().map((n) => ({ key: `offline/${n.id}`, node: n as N }));
     if (snap.kind !== 'ok') return [];
     this.roots = this.build(snap.items).map((n) => ({ key: n.id, node: n }));
     return this.roots;
