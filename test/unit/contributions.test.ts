@@ -30,6 +30,17 @@ describe('package.json contributions', () => {
     }
   });
 
+  it('no menu lists the same command twice in one group', () => {
+    for (const [menu, entries] of Object.entries(pkg.contributes.menus) as [string, { command: string; group?: string; when?: string }[]][]) {
+      const seen = new Set<string>();
+      for (const e of entries) {
+        const key = `${e.command} ${e.group ?? ''} ${e.when ?? ''}`;
+        assert.ok(!seen.has(key), `${menu}: ${key}`);
+        seen.add(key);
+      }
+    }
+  });
+
   it('every command has a title and category', () => {
     for (const c of pkg.contributes.commands) assert.ok(c.title && c.category === 'Slipway', c.command);
   });
