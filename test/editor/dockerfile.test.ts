@@ -13,7 +13,7 @@ const PROBLEMS_DOCKERFILE = 'FROM debian\nRUN apt-get update\nRUN apt-get instal
 
 /**
  * Why the Dockerfile tests cannot run yet, or undefined: the extension must
- * activate for Dockerfiles and register the adapters of src/features/dockerfile.
+ * activate for Dockerfiles and call registerDockerfileFeatures (src/features/dockerfile).
  */
 function dockerfileFeaturesMissing(): string | undefined {
   const repo = path.resolve(__dirname, '..', '..', '..');
@@ -25,7 +25,7 @@ function dockerfileFeaturesMissing(): string | undefined {
     readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
       const p = path.join(dir, d.name);
       if (d.isDirectory()) return p.endsWith(path.join('features', 'dockerfile')) ? [] : importers(p);
-      return d.name.endsWith('.ts') && /features\/dockerfile\//.test(readFileSync(p, 'utf8')) ? [p] : [];
+      return d.name.endsWith('.ts') && /registerDockerfileFeatures\s*\(/.test(readFileSync(p, 'utf8')) ? [p] : [];
     });
   if (!importers(path.join(repo, 'src')).length) return 'the Dockerfile adapters (src/features/dockerfile) are not registered by the extension yet';
   return undefined;
