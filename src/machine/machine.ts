@@ -281,7 +281,7 @@ export class Machines {
       emit({ kind: 'state', machine: name, state: 'running' });
       return this.status(name);
     } catch (err) {
-      if (child?.pid && pidAlive(child.pid)) child.kill('SIGKILL');
+      if (child) await killAndReap(child);
       cleanStale(paths);
       emit({ kind: 'state', machine: name, state: 'stopped' });
       throw err;
@@ -341,7 +341,7 @@ export class Machines {
         await this.waitReady(spec.name, child, paths, emit);
         return { child, pid: child.pid!, sshPort, accel: cmd.accel };
       } catch (err) {
-        if (child.pid && pidAlive(child.pid)) child.kill('SIGKILL');
+        await killAndReap(child);
         const qemuLog = readTail(paths.qemuLog);
         // Another program took the port between our check and QEMU's bind: try another.
         if (attempt < 2 && /host forwarding rule|hostfwd/i.test(qemuLog)) continue;
@@ -565,4 +565,15 @@ function readTail(file: string, bytes = 2000): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * Kills a child and waits (up to 5 s) until Node has reaped it: until then its
+ * pid still answers, and cleanStale would keep the pid file of a dead QEMU.
+ */
+async function killAndReap(child: ChildProcess): Promise<void> {
+  if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
 }
