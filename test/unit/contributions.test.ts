@@ -41,6 +41,14 @@ describe('package.json contributions', () => {
     }
   });
 
+  it('when clauses use no double-quoted strings (VS Code does not parse them; the entry then shows everywhere)', () => {
+    const clauses = Object.values(pkg.contributes.menus as Record<string, { when?: string }[]>)
+      .flat()
+      .concat(pkg.contributes.keybindings ?? [], pkg.contributes.viewsWelcome ?? [])
+      .map((e) => e.when ?? '');
+    for (const w of clauses) assert.ok(!w.includes('"'), w);
+  });
+
   it('every command has a title and category', () => {
     for (const c of pkg.contributes.commands) assert.ok(c.title && c.category === 'Slipway', c.command);
   });
