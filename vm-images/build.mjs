@@ -28,6 +28,11 @@ import { findMirror } from './lib/mirror.mjs';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const recipe = JSON.parse(readFileSync(join(HERE, 'recipe.json'), 'utf8'));
 const ARTIFACTS = ['vmlinuz', 'initrd.img', 'root.img'];
+// rootFormat "ext4" (default: no decompression under emulation) or "squashfs" (lz4; ~1/3 the
+// size): the initrd gets the module and the command line the filesystem type to match.
+const SQUASHFS = recipe.rootFormat === 'squashfs';
+const INITRD_MODULES = [...recipe.initrdModules, ...(SQUASHFS ? ['squashfs'] : [])];
+const CMDLINE = SQUASHFS ? recipe.cmdline.replace(/\brootfstype=\S+/, 'rootfstype=squashfs') : recipe.cmdline;
 
 function parseArgs(argv) {
   const opts = { out: undefined, force: false, variant: 'slipway' };
@@ -285,7 +290,7 @@ async function decompressModule(file) {
  */
 async function stageBootModules(rootfs, kver) {
   const modDir = join(rootfs, 'usr/lib/modules', kver);
-  const early = new Set(resolveModules(modDir, recipe.initrdModules).map((m) => m.name));
+  const early = new Set(resolveModules(modDir, INITRD_MODULES).map((m) => m.name));
   const mods = resolveModules(modDir, recipe.bootModules).filter((m) => !early.has(m.name));
   stage(`boot modules: ${mods.length} decompressed into the root image`);
   const dest = join(rootfs, 'usr/lib/slipway/modules');
@@ -296,7 +301,7 @@ async function stageBootModules(rootfs, kver) {
 
 async function buildInitrd(rootfs, kver, outDir) {
   const modDir = join(rootfs, 'usr/lib/modules', kver);
-  const mods = resolveModules(modDir, recipe.initrdModules);
+  const mods = resolveModules(modDir, INITRD_MODULES);
   stage(`initrd: busybox + ${mods.length} modules`);
   const cpio = new CpioWriter();
   for (const d of ['bin', 'dev', 'proc', 'sys', 'lib', 'lib/modules', 'newroot', 'lower', 'rw']) cpio.dir(d);
@@ -330,9 +335,9 @@ function treeBytes(dir) {
 async function buildRoot(rootfs, outDir, variant) {
   const img = join(outDir, 'root.img');
   const bytes = treeBytes(rootfs);
-  if (variant === 'slipway' && recipe.rootFormat === 'squashfs') {
+  if (variant === 'slipway' && SQUASHFS) {
     stage(`root: squashfs from ${(bytes / 2 ** 20).toFixed(0)} MiB`);
-    await run('mksquashfs', [rootfs, img, '-noappend', '-quiet', '-comp', 'lz4', '-all-root']);
+    await run('mksquashfs', [rootfs, img, '-noappend', '-quiet', '-comp', 'lz4']);
     return;
   }
   // Read-only root: no journal, 10% + 64 MiB slack. The peer's rw root gets 2 GiB free.
@@ -422,7 +427,7 @@ async function main() {
       variant: opts.variant,
       rootFormat: opts.variant === 'systemd' ? 'ext4' : recipe.rootFormat,
       kernel: kver,
-      cmdline: opts.variant === 'systemd' ? recipe.systemdCmdline : recipe.cmdline,
+      cmdline: opts.variant === 'systemd' ? recipe.systemdCmdline : CMDLINE,
       artifacts,
     };
     writeFileSync(join(stageDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
