@@ -2,7 +2,6 @@
 // ~/.docker/contexts/meta/<sha256(name)>/meta.json) so Slipway follows
 // `docker context use`. The file system is passed in so tests use a temp home.
 
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TlsMaterial } from './endpoint';
@@ -66,6 +65,9 @@ export function readCurrentContext(
 }
 
 export function readContext(files: ContextFiles, configDir: string, name: string): DockerContext {
+  // node:crypto loads on first use: requiring it costs ~15 ms, too much for activation.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const id = createHash('sha256').update(name).digest('hex');
   const metaFile = path.join(configDir, 'contexts', 'meta', id, 'meta.json');
   const text = files.readText(metaFile);
