@@ -9,7 +9,7 @@
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { ensureNpm, run } from './deps.mjs';
+import { ensureDebPackages, ensureNpm, run } from './deps.mjs';
 
 const ALL_TIERS = ['unit', 'engine', 'machine', 'editor'];
 const argv = process.argv.slice(2);
@@ -38,6 +38,13 @@ function testFiles(dir) {
   return out;
 }
 
+/** Debian packages a tier needs on a fresh machine (installed when root; the tier says what is missing otherwise). */
+const TIER_PACKAGES = {
+  engine: ['docker.io', 'busybox-static'],
+  machine: ['qemu-system-x86', 'qemu-utils', 'mmdebstrap', 'squashfs-tools', 'e2fsprogs', 'xz-utils', 'busybox-static'],
+  editor: ['chromium', 'libkrb5-dev', 'ripgrep', 'docker.io', 'busybox-static'],
+};
+
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const started = Date.now();
 for (const tier of tiers) {
@@ -47,6 +54,8 @@ for (const tier of tiers) {
     continue;
   }
   console.log(`\n== tier ${tier} (${files.length} files)`);
+  const missing = ensureDebPackages(TIER_PACKAGES[tier] ?? []);
+  if (missing.length) console.error(`!!! tier ${tier}: Debian packages missing and not installable here: ${missing.join(' ')}`);
   const tierStart = Date.now();
   const mocha = new Mocha({ reporter: 'spec', timeout: 60_000, grep, color: !process.env.CI });
   // Root hooks (start dockerd once, etc.) live in out/test/<tier>/setup.js.
