@@ -2,7 +2,7 @@
 // Everything a tree item shows (label, description, tooltip, icon, context
 // value) is computed here so it is tested without VS Code.
 
-import type { IconSpec } from './icons';
+import type { IconSpec, ResourceNode } from './icons';
 import { shortId } from './format';
 
 /** The fields of the engine's container summary that we use (dockerode's ContainerInfo fits). */
@@ -39,15 +39,8 @@ export interface PublishedPort {
   protocol: string;
 }
 
-export interface ContainerNode {
+export interface ContainerNode extends ResourceNode {
   kind: 'container';
-  id: string;
-  name: string;
-  label: string;
-  description: string;
-  tooltip: string;
-  icon: IconSpec;
-  contextValue: string;
   state: ContainerState;
   ports: PublishedPort[];
   project?: string;

@@ -1,17 +1,10 @@
 // The Machines view as a pure function of `Machines.list()` (src/machine).
 
 import type { MachineStatus } from '../machine/machine';
-import type { IconSpec } from './icons';
+import type { IconSpec, ResourceNode } from './icons';
 
-export interface MachineNode {
+export interface MachineNode extends ResourceNode {
   kind: 'machine';
-  id: string;
-  name: string;
-  label: string;
-  description: string;
-  tooltip: string;
-  icon: IconSpec;
-  contextValue: string;
   state: MachineStatus['state'];
   dockerHost: string;
 }

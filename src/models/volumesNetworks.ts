@@ -1,18 +1,11 @@
 // Volumes and Networks views as pure functions of the engine's lists.
 
 import { shortId } from './format';
-import type { IconSpec } from './icons';
+import type { ResourceNode } from './icons';
 
-export interface LeafNode {
+/** A volume (id = its name) or a network (id = its id). */
+export interface LeafNode extends ResourceNode {
   kind: 'volume' | 'network';
-  /** Volume name or network id: what the engine API takes. */
-  id: string;
-  name: string;
-  label: string;
-  description: string;
-  tooltip: string;
-  icon: IconSpec;
-  contextValue: string;
 }
 
 export interface VolumeSummary {
