@@ -126,14 +126,6 @@ export class EventStream implements Disposable {
     this.timer = setTimeout(() => void this.connect(), retryInMs);
   }
 
-  /** Retry now instead of waiting for the backoff (the user pressed Retry). */
-  retryNow(): void {
-    if (this.disposed || this.stream) return;
-    clearTimeout(this.timer);
-    this.attempt = 0;
-    void this.connect();
-  }
-
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);

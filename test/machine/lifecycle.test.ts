@@ -18,18 +18,10 @@ import { MachineSession, type SessionEvent } from '../../src/machine/session';
 import { connectSsh, generateKeyPair, HostKeyMismatchError } from '../../src/machine/ssh';
 import { BUSYBOX_IMAGE, busyboxTarball } from '../harness/images';
 import { dockerCli } from '../harness/dockerd';
+import { freeLoopbackPort as freePort } from '../../src/machine/runtime';
 
 const NAME = 'lifecycle';
 const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function httpGet(port: number): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -37,7 +37,7 @@ export function containerVerb(verb: ContainerVerb): CommandFactory {
     const names = nodes.length === 1 ? `"${nodes[0].name}"` : `${nodes.length} containers`;
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `${PROGRESS[verb]} ${names}` },
-      () => forEachTarget(nodes, (n) => n.name, (n) => client.containerAction(n.id, verb, n.name)),
+      () => forEachTarget(nodes, (n) => client.containerAction(n.id, verb, n.name)),
     );
   };
 }

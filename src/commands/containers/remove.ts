@@ -20,6 +20,6 @@ export const removeContainers: CommandFactory = (deps) => async (clicked?: unkno
   if (answer !== action) return;
   const client = deps.conn.requireClient();
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Removing ${what}` }, () =>
-    forEachTarget(nodes, (n) => n.name, (n) => client.removeContainer(n.id, { force: running.includes(n) }, n.name)),
+    forEachTarget(nodes, (n) => client.removeContainer(n.id, { force: running.includes(n) }, n.name)),
   );
 };

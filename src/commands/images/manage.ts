@@ -44,7 +44,7 @@ export const removeImages: CommandFactory = (deps) => async (clicked?: unknown, 
   );
   if (answer !== 'Remove') return;
   const client = deps.conn.requireClient();
-  await forEachTarget(nodes, (n) => n.ref, (n) => client.removeImage(n.ref, { force: false }, n.ref));
+  await forEachTarget(nodes, (n) => client.removeImage(n.ref, { force: false }, n.ref));
 };
 
 export const inspectImage: CommandFactory = (deps) => async (clicked?: unknown) => {

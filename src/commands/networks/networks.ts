@@ -45,7 +45,7 @@ export const removeNetworks: CommandFactory = (deps) => async (clicked?: unknown
   const answer = await vscode.window.showWarningMessage(`Remove ${what}?`, { modal: true }, 'Remove');
   if (answer !== 'Remove') return;
   const client = deps.conn.requireClient();
-  await forEachTarget(nodes, (n) => n.name, (n) => client.removeNetwork(n.id, n.name));
+  await forEachTarget(nodes, (n) => client.removeNetwork(n.id, n.name));
 };
 
 export const pruneNetworks: CommandFactory = (deps) => async () => {

@@ -43,7 +43,7 @@ export const removeVolumes: CommandFactory = (deps) => async (clicked?: unknown,
   const answer = await vscode.window.showWarningMessage(`Remove ${what}?`, { modal: true, detail: 'Its data is deleted. Volumes used by a container are not removed.' }, 'Remove');
   if (answer !== 'Remove') return;
   const client = deps.conn.requireClient();
-  await forEachTarget(nodes, (n) => n.name, (n) => client.removeVolume(n.id));
+  await forEachTarget(nodes, (n) => client.removeVolume(n.id));
 };
 
 export const pruneVolumes: CommandFactory = (deps) => async () => {

@@ -8,15 +8,7 @@ import { forwardUnixSocket, PortForwards, type PortEvent } from '../../../src/ma
 import { desiredPorts } from '../../../src/machine/portSync';
 import { generateKeyPair, SshSession } from '../../../src/machine/ssh';
 import { roundTrip, startEcho, startLoopbackSshd, type LoopbackSshd } from './loopbackSshd';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+import { freeLoopbackPort as freePort } from '../../../src/machine/runtime';
 
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
