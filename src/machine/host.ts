@@ -88,6 +88,20 @@ export function installHint(os: HostOs): string {
 export interface ProbedHost extends HostInfo {
   /** Absolute path of the QEMU binary for the guest arch. */
   qemu: string;
+  /** True when this QEMU can share folders with virtio-9p (-fsdev local + virtio-9p-pci). */
+  virtfs: boolean;
+}
+
+/**
+ * Whether `qemu` has virtio-9p. QEMU on Windows has no `-fsdev local`
+ * backend; elsewhere the device list says (distributions may build without it).
+ */
+export function probeVirtfs(os: HostOs, qemu: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const forced = env.SLIPWAY_VIRTFS?.trim();
+  if (forced === '0' || forced === '1') return forced === '1';
+  if (os === 'win32') return false;
+  const r = spawnSync(qemu, ['-device', 'help'], { encoding: 'utf8', timeout: 10_000 });
+  return /"virtio-9p-pci"/.test(r.stdout ?? '');
 }
 
 /** Probes this host for a machine of `guestArch`; throws a clear error when QEMU is missing. */
@@ -96,5 +110,5 @@ export function probeHost(guestArch: GuestArch, env: NodeJS.ProcessEnv = process
   const arch = hostArch();
   const qemu = findQemu(os, guestArch, env);
   if (!qemu) throw new Error(`QEMU ("${qemuExe(os, guestArch)}") was not found on PATH. ${installHint(os)}`);
-  return { os, arch, accel: guestArch === arch ? probeAccel(os, arch, env) : 'tcg', qemu };
+  return { os, arch, accel: guestArch === arch ? probeAccel(os, arch, env) : 'tcg', qemu, virtfs: probeVirtfs(os, qemu, env) };
 }

@@ -211,8 +211,8 @@ export interface Seed {
   hostname: string;
   user: { name: string; uid: number; gid: number; home: string; authorizedKeys: string[] };
   hostKey: { ed25519Private: string; ed25519Public: string };
-  /** Shared folders; not in the seed format yet. */
-  mounts: unknown[];
+  /** Shared folders: `mount=` lines from shares.ts's seedMountLines (`<mechanism> <tag> <ro|rw> <guest path>`). */
+  mounts: string[];
   /** Unix seconds. */
   time: number;
 }
@@ -237,6 +237,9 @@ export function formatSeed(seed: Seed): string {
   if (!u.home.startsWith('/') || u.home.includes(':')) problems.push(`user.home "${u.home}" must be an absolute path without ':'`);
   if (!u.authorizedKeys.length) problems.push('user.authorizedKeys must hold at least one key');
   if (!Number.isInteger(seed.time) || seed.time < 0) problems.push(`time ${seed.time} must be unix seconds`);
+  seed.mounts.forEach((m, i) => {
+    if (!/^(9p|sshfs) [A-Za-z0-9_]{1,31} (ro|rw) \/[^\r\n\0]*$/.test(m)) problems.push(`mounts[${i}] "${m}" must be "<9p|sshfs> <tag> <ro|rw> <absolute path>"`);
+  });
   const lines = [
     'slipway-seed 1',
     `hostname=${seed.hostname}`,
@@ -248,6 +251,7 @@ export function formatSeed(seed: Seed): string {
     `host_key.ed25519.private.b64=${Buffer.from(seed.hostKey.ed25519Private).toString('base64')}`,
     `host_key.ed25519.public=${oneLine('hostKey.ed25519Public', seed.hostKey.ed25519Public.trim())}`,
     `time=${seed.time}`,
+    ...seed.mounts.map((m) => `mount=${m}`),
   ];
   if (problems.length) throw new Error(`The machine seed is invalid: ${problems.join('; ')}.`);
   return lines.join('\n') + '\n';

@@ -21,6 +21,7 @@ import { qemuArgs, type Accel } from './qemuArgs';
 import { QemuImg, type ImageInfo as DiskInfo } from './qemuImg';
 import { QmpClient } from './qmp';
 import { cleanStale, freeLoopbackPort, LogFollower, parseGuestLine, readRunState, runningAgentPid, runningQemuPid, writeRunState, type RunState } from './runtime';
+import { resolveShares, seedMountLines, type ResolvedShare } from './shares';
 import { parseSpec, validateSpec, withDefaults, SpecError, type GuestArch, type HostFacts, type MachineSpec } from './spec';
 import { ensureKeyPair, ensurePrivateDir, SshSession, type SshTarget } from './ssh';
 
@@ -94,7 +95,13 @@ const GUEST_DOCKER_SOCKET = '/var/run/docker.sock';
 
 export function defaultHostFacts(): HostFacts {
   const u = nodeOs.userInfo();
-  return { arch: hostArch(), cpus: nodeOs.availableParallelism?.() ?? nodeOs.cpus().length, user: { name: u.username, uid: u.uid, gid: u.gid } };
+  return {
+    arch: hostArch(),
+    cpus: nodeOs.availableParallelism?.() ?? nodeOs.cpus().length,
+    user: { name: u.username, uid: u.uid, gid: u.gid },
+    os: hostOs(),
+    home: nodeOs.homedir(),
+  };
 }
 
 export class Machines {
@@ -140,8 +147,9 @@ export class Machines {
     validateName(name);
     const paths = this.paths(name);
     if (existsSync(paths.config)) throw new Error(`Machine "${name}" already exists. Start it with "slipway machine start ${name}", or remove it first with "slipway machine rm ${name}".`);
-    const spec = withDefaults({ ...partial, name }, name, this.hostFacts());
-    const problems = validateSpec(spec);
+    const facts = this.hostFacts();
+    const spec = withDefaults({ ...partial, name }, name, facts);
+    const problems = validateSpec(spec, facts.os);
     if (problems.length) throw new SpecError(`The settings for machine "${name}"`, problems);
     mkdirSync(paths.dir, { recursive: true, mode: 0o755 });
     const lock = await acquireLock(paths.lock, `Machine "${name}"`, 'creating');
@@ -257,16 +265,18 @@ export class Machines {
 
       emit({ kind: 'stage', machine: name, stage: 'disk', message: 'Preparing the data disk' });
       await this.prepareDisk(spec, paths);
-      const seedFile = this.writeSeed(spec, paths);
-
       const probed = (this.opts.probe ?? ((a: GuestArch) => probeHost(a, this.opts.env)))(spec.arch);
+      const shares = resolveShares(spec.shares, { virtfs: probed.virtfs });
+      for (const s of shares) if (!existsSync(s.hostPath)) emit({ kind: 'warning', machine: name, message: `The shared folder "${s.hostPath}" does not exist; it will be empty in the machine until it is created and the machine restarted.` });
+      const seedFile = this.writeSeed(spec, paths, shares);
+
       emit({ kind: 'stage', machine: name, stage: 'boot', message: `Booting (${probed.accel})` });
       ensurePrivateDir(paths.runDir);
-      const booted = await this.boot(spec, paths, image, probed, seedFile, emit);
+      const booted = await this.boot(spec, paths, image, probed, seedFile, shares, emit);
       child = booted.child;
 
       emit({ kind: 'stage', machine: name, stage: 'ssh', message: `Connecting over SSH (127.0.0.1:${booted.sshPort})` });
-      const run: RunState = { pid: booted.pid, sshPort: booted.sshPort, accel: booted.accel, startedAt: new Date(t0).toISOString(), imageVersion: image.version };
+      const run: RunState = { pid: booted.pid, sshPort: booted.sshPort, accel: booted.accel, startedAt: new Date(t0).toISOString(), imageVersion: image.version, shares };
       const session = new SshSession(this.sshTargetFor(spec, paths, booted.sshPort), { minMs: 200, maxMs: 2000 }).start();
       try {
         await withTimeout(session.ready(), 60_000, `SSH to machine "${name}" did not come up within 60 s; see "${paths.serialLog}".`);
@@ -301,7 +311,7 @@ export class Machines {
   }
 
   /** The seed file for fw_cfg (vm-images/CONTRACT.md): 0600 in a 0700 directory, since it holds the host's private key. */
-  private writeSeed(spec: MachineSpec, paths: MachinePaths): string {
+  private writeSeed(spec: MachineSpec, paths: MachinePaths, shares: readonly ResolvedShare[]): string {
     const client = ensureKeyPair(paths.clientKey, paths.clientPub, `slipway@${spec.name}`);
     const host = ensureKeyPair(paths.hostKey, paths.hostPub, `slipway-host@${spec.name}`);
     ensurePrivateDir(paths.seedDir);
@@ -310,7 +320,7 @@ export class Machines {
       hostname: spec.name,
       user: { ...spec.user, authorizedKeys: [client.publicKey] },
       hostKey: { ed25519Private: host.privateKey, ed25519Public: host.publicKey },
-      mounts: [],
+      mounts: seedMountLines(shares),
       time: Math.floor(Date.now() / 1000),
     });
     writeFileSync(file, text, { mode: 0o600 });
@@ -323,11 +333,12 @@ export class Machines {
     image: ImageInfo,
     probed: ProbedHost,
     seedFile: string,
+    shares: readonly ResolvedShare[],
     emit: (e: MachineEvent) => void,
   ): Promise<{ child: ChildProcess; pid: number; sshPort: number; accel: Accel }> {
     for (let attempt = 0; ; attempt++) {
       const sshPort = await freeLoopbackPort();
-      const cmd = qemuArgs(spec, probed, paths, image, { sshPort, seed: [{ name: SEED_FW_CFG_NAME, file: seedFile }] });
+      const cmd = qemuArgs(spec, probed, paths, image, { sshPort, seed: [{ name: SEED_FW_CFG_NAME, file: seedFile }], shares });
       if (attempt === 0) for (const message of cmd.warnings) emit({ kind: 'warning', machine: spec.name, message });
       rmSync(paths.serialLog, { force: true });
       const log = openSync(paths.qemuLog, 'w', 0o600);

@@ -5,6 +5,7 @@
 // host combination is unit-tested on any host.
 
 import type { HostOs, MachinePaths } from './layout';
+import type { ResolvedShare } from './shares';
 import type { GuestArch, MachineSpec } from './spec';
 
 export type Accel = 'kvm' | 'hvf' | 'whpx' | 'tcg';
@@ -30,6 +31,8 @@ export interface BootRuntime {
   sshPort: number;
   /** fw_cfg items: `name` (e.g. "opt/slipway/hostname") and the host file holding its bytes. */
   seed: { name: string; file: string }[];
+  /** Shared folders; the virtio-9p ones become devices (sshfs ones are served over SSH later). */
+  shares?: readonly ResolvedShare[];
 }
 
 export interface QemuCommand {
@@ -106,6 +109,20 @@ export function qemuArgs(spec: MachineSpec, host: HostInfo, paths: MachinePaths,
 
   // Entropy for sshd/dockerd at boot; memory given back to the host when the guest frees it.
   args.push('-device', 'virtio-rng-pci', '-device', 'virtio-balloon-pci,free-page-reporting=on');
+
+  // Shared folders over virtio-9p. security_model=none: QEMU reads and writes
+  // as the host user, so files the guest creates belong to the host user and
+  // real modes (chmod +x) and symlinks pass through; chown requests that the
+  // host user may not make are ignored instead of failing. (mapped-xattr would
+  // keep the guest's view of owners but hide modes from the host.)
+  for (const share of runtime.shares ?? []) {
+    if (share.mechanism !== '9p') continue;
+    if (host.os === 'win32') throw new Error(`The share "${share.hostPath}" uses virtio-9p, which QEMU does not support on Windows; use sshfs.`);
+    args.push(
+      '-fsdev', `local,id=fs-${share.tag},path=${optValue(share.hostPath)},security_model=none${share.readOnly ? ',readonly=on' : ''}`,
+      '-device', `virtio-9p-pci,fsdev=fs-${share.tag},mount_tag=${share.tag}`,
+    );
+  }
 
   // Control and logs.
   args.push(

@@ -2,6 +2,7 @@
 // written by start, liveness checks that survive pid reuse, cleanup of what a
 // crash (kill -9) leaves behind, and reading the guest's serial log.
 
+import type { ResolvedShare } from './shares';
 import { existsSync, openSync, readFileSync, readSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import type { MachinePaths } from './layout';
@@ -16,6 +17,8 @@ export interface RunState {
   imageVersion: string;
   /** Milliseconds from spawning QEMU to the engine answering, when known. */
   bootMs?: number;
+  /** The shares as this boot mounts them (mechanism decided at start); sessions serve the sshfs ones. */
+  shares?: ResolvedShare[];
 }
 
 export function readPid(file: string): number | undefined {

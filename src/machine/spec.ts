@@ -2,7 +2,8 @@
 // apart from the code that acts on it: read → fill defaults → validate, and
 // validation returns every problem with its field path, not just the first.
 
-import { nameProblem } from './layout';
+import { nameProblem, type HostOs } from './layout';
+import { defaultShares, validateShares, withShareDefaults, type Share } from './shares';
 
 export type GuestArch = 'x86_64' | 'aarch64';
 export const GUEST_ARCHES: readonly GuestArch[] = ['x86_64', 'aarch64'];
@@ -23,6 +24,8 @@ export interface MachineSpec {
   /** Virtual size of the data disk; the qcow2 file only grows as it is used. */
   diskGiB: number;
   user: GuestUser;
+  /** Host folders mounted in the guest at the same path (shares.ts). */
+  shares: Share[];
 }
 
 /** What the defaults depend on; the caller reads them from the host. */
@@ -30,6 +33,10 @@ export interface HostFacts {
   arch: GuestArch;
   cpus: number;
   user: { name: string; uid: number; gid: number };
+  /** Defaults to linux; decides the default shares and how share paths are checked. */
+  os?: HostOs;
+  /** The host user's home directory (the default share on Linux and Windows). */
+  home?: string;
 }
 
 export interface SpecProblem {
@@ -47,8 +54,14 @@ export const LIMITS = {
 
 const USER_RE = /^[a-z_][a-z0-9_-]{0,31}$/;
 
-/** The guest user mirrors the host user when that is a valid, non-root Linux account; else "slipway" 1000:1000. */
+/**
+ * The guest user mirrors the host user, so files in shared folders have the
+ * same owner on both sides: a valid Linux account keeps its name and ids, root
+ * stays root (on a root host a shared file written as root is the host user's
+ * file); anything else becomes "slipway" 1000:1000.
+ */
 export function defaultUser(host: HostFacts['user']): GuestUser {
+  if (host.uid === 0) return { name: 'root', uid: 0, gid: 0, home: '/root' };
   const ok = USER_RE.test(host.name) && host.uid >= LIMITS.uid.min && host.uid <= LIMITS.uid.max && host.gid >= 1 && host.gid <= LIMITS.uid.max;
   const u = ok ? host : { name: 'slipway', uid: 1000, gid: 1000 };
   return { ...u, home: `/home/${u.name}` };
@@ -68,16 +81,24 @@ export function withDefaults(partial: Partial<MachineSpec> & { user?: Partial<Gu
       name: u.name ?? user.name,
       uid: u.uid ?? user.uid,
       gid: u.gid ?? user.gid,
-      home: u.home ?? (u.name ? `/home/${u.name}` : user.home),
+      home: u.home ?? (u.name ? (u.name === 'root' ? '/root' : `/home/${u.name}`) : user.home),
     },
+    shares: sharesWithDefaults(partial.shares, host),
   };
 }
 
-const TOP_KEYS = new Set(['name', 'arch', 'cpus', 'memoryMiB', 'diskGiB', 'user']);
+function sharesWithDefaults(shares: unknown, host: HostFacts): Share[] {
+  const os = host.os ?? 'linux';
+  if (shares === undefined) return defaultShares(os, host.home ?? '/root');
+  // Invalid input is kept as it is so that validation reports it with its field path.
+  return validateShares(shares, os).length ? (shares as Share[]) : withShareDefaults(shares as Share[], os);
+}
+
+const TOP_KEYS = new Set(['name', 'arch', 'cpus', 'memoryMiB', 'diskGiB', 'user', 'shares']);
 const USER_KEYS = new Set(['name', 'uid', 'gid', 'home']);
 
 /** Every problem of `value` as a machine spec (after defaults), with its field path. Empty when valid. */
-export function validateSpec(value: unknown): SpecProblem[] {
+export function validateSpec(value: unknown, os: HostOs = 'linux'): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const add = (path: string, message: string) => problems.push({ path, message });
   if (!isObject(value)) return [{ path: '', message: 'must be a JSON object' }];
@@ -100,12 +121,17 @@ export function validateSpec(value: unknown): SpecProblem[] {
     for (const k of Object.keys(user)) if (!USER_KEYS.has(k)) add(`user.${k}`, `unknown field (known: ${[...USER_KEYS].join(', ')})`);
     if (typeof user.name !== 'string' || !USER_RE.test(user.name))
       add('user.name', 'must be a Linux user name: 1-32 of a-z, 0-9, "_" and "-", not starting with a digit or "-"');
-    else if (user.name === 'root') add('user.name', 'must not be "root"');
-    intIn(user.uid, LIMITS.uid, 'user.uid', add);
-    intIn(user.gid, LIMITS.uid, 'user.gid', add);
+    if (user.name === 'root') {
+      // root mirrors a root host (defaultUser); it keeps its own ids.
+      if (user.uid !== 0 || user.gid !== 0) add('user.uid', 'must be 0 with gid 0 for user "root"');
+    } else {
+      intIn(user.uid, LIMITS.uid, 'user.uid', add);
+      intIn(user.gid, LIMITS.uid, 'user.gid', add);
+    }
     if (typeof user.home !== 'string' || !user.home.startsWith('/') || /[\0\n]/.test(user.home))
       add('user.home', 'must be an absolute guest path, e.g. "/home/me"');
   }
+  if (value.shares !== undefined) problems.push(...validateShares(value.shares, os));
   return problems;
 }
 
@@ -136,7 +162,7 @@ export function parseSpec(text: string, name: string, host: HostFacts, source: s
   const rawUser = raw.user;
   const filled: Record<string, unknown> = { ...raw, ...withDefaults({ ...raw, user: isObject(rawUser) ? rawUser : undefined } as Partial<MachineSpec>, name, host) };
   if (rawUser !== undefined) filled.user = isObject(rawUser) ? { ...rawUser, ...(filled.user as object) } : rawUser;
-  const problems = validateSpec(filled);
+  const problems = validateSpec(filled, host.os);
   if (problems.length) throw new SpecError(source, problems);
   return filled as unknown as MachineSpec;
 }

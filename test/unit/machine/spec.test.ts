@@ -22,7 +22,27 @@ describe('machine spec', () => {
       memoryMiB: 2048,
       diskGiB: 64,
       user: { name: 'ann', uid: 501, gid: 20, home: '/home/ann' },
+      shares: [{ hostPath: '/root', guestPath: '/root', readOnly: false, mechanism: 'auto' }],
     });
+  });
+
+  it('shares /Users on macOS and the home folder elsewhere by default', () => {
+    assert.deepEqual(
+      withDefaults({}, 'x', { ...host, os: 'darwin', home: '/Users/ann' }).shares.map((s) => `${s.hostPath}=>${s.guestPath}`),
+      ['/Users=>/Users'],
+    );
+    assert.deepEqual(
+      withDefaults({}, 'x', { ...host, os: 'win32', home: 'C:\\Users\\Ann Smith' }).shares.map((s) => `${s.hostPath}=>${s.guestPath}`),
+      ['C:\\Users\\Ann Smith=>/c/Users/Ann Smith'],
+    );
+    assert.deepEqual(withDefaults({}, 'x', { ...host, os: 'linux', home: '/var/lib/ann' }).shares, [], 'a home under a guest system folder is not shared');
+  });
+
+  it('fills share defaults and reports bad shares with their field paths', () => {
+    const s = parseSpec('{"shares":[{"hostPath":"/srv/code","readOnly":true}]}', 'd', { ...host, os: 'linux' }, 'c');
+    assert.deepEqual(s.shares, [{ hostPath: '/srv/code', guestPath: '/srv/code', readOnly: true, mechanism: 'auto' }]);
+    assert.deepEqual(problemsOf('{"shares":[{"hostPath":"rel"},{"hostPath":"/a","mechanism":"nfs"}]}'), ['shares[0].hostPath', 'shares[1].mechanism']);
+    assert.deepEqual(problemsOf('{"shares":"/home"}'), ['shares']);
   });
 
   it('keeps given values', () => {
@@ -34,7 +54,7 @@ describe('machine spec', () => {
 
   const defaultUsers: { title: string; user: HostFacts['user']; want: string }[] = [
     { title: 'a normal account is mirrored', user: { name: 'ann', uid: 1000, gid: 1000 }, want: 'ann:1000:1000' },
-    { title: 'root becomes slipway', user: { name: 'root', uid: 0, gid: 0 }, want: 'slipway:1000:1000' },
+    { title: 'root stays root (shared files keep their owner)', user: { name: 'root', uid: 0, gid: 0 }, want: 'root:0:0' },
     { title: 'a Windows account (uid -1, capitals) becomes slipway', user: { name: 'Ann Smith', uid: -1, gid: -1 }, want: 'slipway:1000:1000' },
   ];
   for (const c of defaultUsers)
@@ -57,7 +77,7 @@ describe('machine spec', () => {
     { title: 'bad name', text: '{"name":"Bad Name"}', paths: ['name'] },
     { title: 'typo field', text: '{"memory":4096}', paths: ['memory'] },
     { title: 'user not an object', text: '{"user":"bob"}', paths: ['user'] },
-    { title: 'root user', text: '{"user":{"name":"root","uid":0,"gid":0}}', paths: ['user.name', 'user.uid', 'user.gid'] },
+    { title: 'root user with another uid', text: '{"user":{"name":"root","uid":5,"gid":0}}', paths: ['user.uid'] },
     { title: 'relative home and unknown user field', text: '{"user":{"home":"home/x","shell":"/bin/zsh"}}', paths: ['user.shell', 'user.home'] },
     {
       title: 'every problem at once',
@@ -72,6 +92,10 @@ describe('machine spec', () => {
       assert.match(err.message, /^\/x\/config\.json is not a valid machine configuration: cpus: must be a whole number from 1 to 64 \(got 0\); diskGiB: /);
       return true;
     });
+  });
+
+  it('accepts root with uid 0 and home /root', () => {
+    assert.deepEqual(parseSpec('{"user":{"name":"root","uid":0,"gid":0}}', 'd', host, 'c').user, { name: 'root', uid: 0, gid: 0, home: '/root' });
   });
 
   it('validateSpec accepts a complete valid spec', () => {
