@@ -39,9 +39,16 @@ export function activate(context: vscode.ExtensionContext): void {
     if (!slipwayTasks) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { registerTasks } = require('./features/lazy') as typeof import('./features/lazy');
-      slipwayTasks = registerTasks(context, { conn });
+      slipwayTasks = registerTasks(context, { conn, machineShares });
     }
     return slipwayTasks;
+  };
+  // The machine (if any) whose Docker socket an engine address is: its shared folders decide bind-mount warnings.
+  const machineShares = (engineHost: string) => {
+    const snap = machineList.snapshot;
+    const m = snap.kind === 'ok' ? snap.items.find((s) => s.dockerHost === engineHost) : undefined;
+    if (!m) return undefined;
+    return { machine: m.name, shares: m.shares ?? m.spec?.shares ?? [], os: process.platform as 'linux' | 'darwin' | 'win32' };
   };
   const conn = new EngineConnection(() =>
     resolveEndpoints({

@@ -4,9 +4,11 @@
 // socket; `env` prints the lines that point the docker CLI at it.
 
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { runAgent, spawnAgent } from '../machine/agent';
 import { currentRoot, DEFAULT_MACHINE, nameProblem } from '../machine/layout';
 import { Machines, type MachineEvent, type MachineStatus } from '../machine/machine';
+import { SHARE_MECHANISMS, type Share, type ShareMechanismChoice } from '../machine/shares';
 import type { GuestArch } from '../machine/spec';
 import { connectSsh, execStreaming, interactiveShell } from '../machine/ssh';
 import { CliError, UsageError, type CliIO, type Command } from './command';
@@ -15,6 +17,9 @@ const HELP = `Usage: slipway machine <command> [NAME] [options]
 
 Commands (NAME defaults to "default"):
   create [NAME] [--cpus N] [--memory MiB] [--disk GiB] [--arch x86_64|aarch64]
+         [--share DIR]... [--share-ro DIR]... [--share-mechanism auto|9p|sshfs] [--no-shares]
+                             host folders to mount in the machine at the same path
+                             (default: /Users on macOS, your home folder elsewhere)
   start [NAME]               boot it and serve its Docker socket (creates "default" on first use)
   stop [NAME] [--kill]       shut it down (ACPI), or kill QEMU at once
   rm [NAME] [-f]             delete it and its data disk (-f: even when running)
@@ -34,15 +39,19 @@ interface Parsed {
   verb: string;
   name: string;
   flags: Map<string, string | true>;
+  /** Flags that may repeat (--share), in order. */
+  lists: Map<string, string[]>;
   rest: string[];
 }
 
-const VALUE_FLAGS = new Set(['--cpus', '--memory', '--disk', '--arch', '--shell', '-n']);
-const BOOL_FLAGS = new Set(['--json', '--kill', '-f', '--force', '--unset', '--help', '-h']);
+const VALUE_FLAGS = new Set(['--cpus', '--memory', '--disk', '--arch', '--shell', '-n', '--share-mechanism']);
+const LIST_FLAGS = new Set(['--share', '--share-ro']);
+const BOOL_FLAGS = new Set(['--json', '--kill', '-f', '--force', '--unset', '--help', '-h', '--no-shares']);
 
 function parse(args: string[]): Parsed {
   const [verb, ...tail] = args;
   const flags = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
   const positional: string[] = [];
   let rest: string[] = [];
   for (let i = 0; i < tail.length; i++) {
@@ -55,6 +64,10 @@ function parse(args: string[]): Parsed {
       const v = tail[++i];
       if (v === undefined) throw new UsageError(`${a} needs a value.`);
       flags.set(a, v);
+    } else if (LIST_FLAGS.has(a)) {
+      const v = tail[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a folder.`);
+      lists.set(a, [...(lists.get(a) ?? []), v]);
     } else if (BOOL_FLAGS.has(a)) flags.set(a, true);
     else if (a.startsWith('-')) throw new UsageError(`unknown option "${a}" for "machine ${verb}".\n\n${HELP}`);
     else positional.push(a);
@@ -63,7 +76,28 @@ function parse(args: string[]): Parsed {
   const name = positional[0] ?? DEFAULT_MACHINE;
   const bad = nameProblem(name);
   if (bad) throw new UsageError(bad);
-  return { verb, name, flags, rest };
+  return { verb, name, flags, lists, rest };
+}
+
+/** The shares asked for on the command line; undefined keeps the default (the home folder). */
+function sharesFlag(p: Parsed, env: NodeJS.ProcessEnv): Partial<Share>[] | undefined {
+  const rw = p.lists.get('--share') ?? [];
+  const ro = p.lists.get('--share-ro') ?? [];
+  const mech = p.flags.get('--share-mechanism');
+  if (mech !== undefined && !SHARE_MECHANISMS.includes(mech as ShareMechanismChoice))
+    throw new UsageError(`--share-mechanism must be one of ${SHARE_MECHANISMS.join(', ')}, got "${mech}".`);
+  if (p.flags.has('--no-shares')) {
+    if (rw.length || ro.length) throw new UsageError('--no-shares cannot be combined with --share or --share-ro.');
+    return [];
+  }
+  if (!rw.length && !ro.length) return undefined;
+  const cwd = env.PWD && path.isAbsolute(env.PWD) ? env.PWD : process.cwd();
+  const one = (dir: string, readOnly: boolean): Partial<Share> => ({
+    hostPath: path.resolve(cwd, dir),
+    readOnly,
+    ...(mech ? { mechanism: mech as ShareMechanismChoice } : {}),
+  });
+  return [...rw.map((d) => one(d, false)), ...ro.map((d) => one(d, true))];
 }
 
 function intFlag(p: Parsed, flag: string): number | undefined {
@@ -146,8 +180,12 @@ export const machineCommand: Command = {
           memoryMiB: intFlag(p, '--memory'),
           diskGiB: intFlag(p, '--disk'),
           arch: arch as GuestArch | undefined,
+          shares: sharesFlag(p, io.env) as Share[] | undefined,
         });
-        io.stdout.write(`Created machine "${name}" (${spec.cpus} CPUs, ${spec.memoryMiB} MiB, ${spec.diskGiB} GiB disk). Start it with "slipway machine start${name === DEFAULT_MACHINE ? '' : ' ' + name}".\n`);
+        const shared = spec.shares.length ? `sharing ${spec.shares.map((s) => `${s.hostPath}${s.readOnly ? ' (read-only)' : ''}`).join(', ')}` : 'no shared folders';
+        io.stdout.write(
+          `Created machine "${name}" (${spec.cpus} CPUs, ${spec.memoryMiB} MiB, ${spec.diskGiB} GiB disk, ${shared}). Start it with "slipway machine start${name === DEFAULT_MACHINE ? '' : ' ' + name}".\n`,
+        );
         return 0;
       }
       case 'start': {

@@ -43,6 +43,8 @@ export const COMMAND_IDS = [
   'slipway.machines.shell',
   'slipway.machines.logs',
   'slipway.machines.useEngine',
+  'slipway.machines.editConfig',
+  'slipway.machines.revealShare',
   'slipway.images.build',
   'slipway.images.runWith',
   'slipway.compose.up',

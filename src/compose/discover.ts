@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isMap, parseDocument } from 'yaml';
+import { bindSourceOf } from '../machine/shares';
 import { normalizeProjectName } from './argv';
 
 /** Compose's default file names, in its order of preference. */
@@ -40,7 +41,7 @@ export interface ComposeFileInfo {
   file: string;
   /** The top-level `name:` when set. */
   name?: string;
-  services: { name: string; profiles: string[]; image?: string; hasBuild: boolean }[];
+  services: { name: string; profiles: string[]; image?: string; hasBuild: boolean; bindSources: string[] }[];
   problems: ComposeProblem[];
 }
 
@@ -79,10 +80,26 @@ export function parseComposeText(file: string, text: string): ComposeFileInfo {
         profiles: Array.isArray(d.profiles) ? d.profiles.map(String) : [],
         image: typeof d.image === 'string' ? d.image : undefined,
         hasBuild: d.build !== undefined,
+        bindSources: bindSourcesOf(d.volumes),
       });
     }
   }
   return info;
+}
+
+/** Host sources of a service's bind mounts, as written (short `src:dst` or long `type: bind` syntax). */
+function bindSourcesOf(volumes: unknown): string[] {
+  if (!Array.isArray(volumes)) return [];
+  const out: string[] = [];
+  for (const v of volumes) {
+    if (typeof v === 'string') {
+      const src = bindSourceOf(v);
+      if (src) out.push(src);
+    } else if (v && typeof v === 'object' && (v as Record<string, unknown>).type === 'bind' && typeof (v as Record<string, unknown>).source === 'string') {
+      out.push((v as Record<string, string>).source);
+    }
+  }
+  return out;
 }
 
 function positionOf(text: string, offset: number | undefined): { line: number; column: number } {
@@ -113,6 +130,8 @@ export interface ComposeProjectInfo {
   name: string;
   services: string[];
   profiles: string[];
+  /** Absolute host paths of the services' bind mounts (for the shared-folder check). */
+  bindSources: string[];
   problems: ComposeProblem[];
 }
 
@@ -124,5 +143,10 @@ export function readComposeProject(files: string[], env: NodeJS.ProcessEnv = pro
   const name = normalizeProjectName(env.COMPOSE_PROJECT_NAME || named?.name || path.basename(dir));
   const services = [...new Set(infos.flatMap((i) => i.services.map((s) => s.name)))];
   const profiles = [...new Set(infos.flatMap((i) => i.services.flatMap((s) => s.profiles)))];
-  return { files, name, services, profiles, problems: infos.flatMap((i) => i.problems) };
+  // Relative bind sources are relative to the project directory (the first file's folder); `~` is the home folder.
+  const home = env.HOME || env.USERPROFILE || '';
+  const bindSources = [
+    ...new Set(infos.flatMap((i) => i.services.flatMap((s) => s.bindSources)).map((src) => (src.startsWith('~') && home ? path.join(home, src.slice(1)) : path.resolve(dir, src)))),
+  ];
+  return { files, name, services, profiles, bindSources, problems: infos.flatMap((i) => i.problems) };
 }

@@ -47,6 +47,8 @@ export interface MachineStatus {
   sshPort?: number;
   accel?: Accel;
   startedAt?: string;
+  /** Shared folders as the running machine mounted them (mechanism decided); undefined when not running. */
+  shares?: ResolvedShare[];
   dockerHost: string;
   /** True when a process (the agent or an editor window) serves the Docker socket. */
   dockerSocketServed: boolean;
@@ -198,7 +200,7 @@ export class Machines {
     if (holder?.purpose === 'stopping' && pid) state = 'stopping';
     else if (pid) state = run ? 'running' : 'starting';
     else state = holder?.purpose === 'starting' ? 'starting' : 'stopped';
-    return { ...base, state, spec, pid, sshPort: run?.sshPort, accel: run?.accel, startedAt: run?.startedAt };
+    return { ...base, state, spec, pid, sshPort: run?.sshPort, accel: run?.accel, startedAt: run?.startedAt, shares: run?.shares };
   }
 
   /** Every machine; a machine whose files are broken is listed with its error instead of failing the list. */
@@ -494,6 +496,12 @@ export class Machines {
       // Under TCG the guest's sshd may take a while for the key exchange.
       readyTimeoutMs: 60_000,
     };
+  }
+
+  /** The shares of a running machine as its current boot mounted them (none when stopped). */
+  runningShares(name: string): ResolvedShare[] {
+    const paths = this.paths(name);
+    return (runningQemuPid(paths) && readRunState(paths)?.shares) || [];
   }
 
   /** The SSH target of a running machine (its key, pinned host key and port). */

@@ -10,11 +10,16 @@ import { forwardUnixSocket, PortForwards, type Listener, type PortEvent } from '
 import type { MachinePaths } from './layout';
 import type { Machines } from './machine';
 import { PortSync } from './portSync';
+import { SshfsMounts, type ShareEvent } from './sshfsMounts';
 import { SshSession, type SshState } from './ssh';
 
 const GUEST_DOCKER_SOCKET = '/var/run/docker.sock';
 
-export type SessionEvent = { kind: 'ssh'; machine: string; state: SshState } | (PortEvent & { machine: string }) | { kind: 'error'; machine: string; error: Error };
+export type SessionEvent =
+  | { kind: 'ssh'; machine: string; state: SshState }
+  | (PortEvent & { machine: string })
+  | (ShareEvent & { machine: string })
+  | { kind: 'error'; machine: string; error: Error };
 
 export class MachineSession {
   private readonly onEventEmitter = new Emitter<SessionEvent>();
@@ -23,6 +28,8 @@ export class MachineSession {
   private readonly owned: (() => void | Promise<void>)[] = [];
   readonly engine: EngineClient;
   readonly ports: PortForwards;
+  /** Shared folders that could not be mounted when the session opened (sshfs); the engine works without them. */
+  readonly shareErrors: Error[] = [];
 
   private constructor(
     readonly name: string,
@@ -38,7 +45,7 @@ export class MachineSession {
   }
 
   /** Connects to running machine `name` and serves its Docker socket and ports until disposed. */
-  static async open(machines: Machines, name: string, opts: { ports?: boolean } = {}): Promise<MachineSession> {
+  static async open(machines: Machines, name: string, opts: { ports?: boolean; shares?: boolean } = {}): Promise<MachineSession> {
     const target = machines.sshTarget(name);
     const ssh = new SshSession(target);
     const s = new MachineSession(name, machines.paths(name), ssh);
@@ -54,6 +61,15 @@ export class MachineSession {
         s.owned.push(s.ports.onEvent((e) => s.fire({ ...e, machine: name })).dispose);
         const sync = new PortSync(s.engine, s.ports, (error) => s.fire({ kind: 'error', machine: name, error })).start();
         s.owned.push(() => sync.dispose());
+      }
+      const sshfsShares = machines.runningShares(name).filter((sh) => sh.mechanism === 'sshfs');
+      if (opts.shares !== false && sshfsShares.length) {
+        const user = machines.loadSpec(name).user;
+        const mounts = new SshfsMounts(ssh, sshfsShares, { uid: user.uid, gid: user.gid }, user.uid === 0);
+        s.owned.push(() => mounts.dispose());
+        s.owned.push(mounts.onEvent((e) => s.fire({ ...e, machine: name })).dispose);
+        // A share that fails to mount is reported; the engine stays usable.
+        await mounts.start().catch((error: Error) => s.shareErrors.push(...(error instanceof AggregateError ? (error.errors as Error[]) : [error])));
       }
     } catch (err) {
       await s.dispose();

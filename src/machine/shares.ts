@@ -67,8 +67,14 @@ export function defaultShares(os: HostOs, homeDir: string): Share[] {
   return guestPathProblem(guestPath) ? [] : [{ hostPath, guestPath, readOnly: false, mechanism: 'auto' }];
 }
 
-/** Guest directories a share must not cover or sit inside: the guest would stop working. */
-const RESERVED_GUEST = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '/proc', '/run', '/sbin', '/sys', '/usr', '/var', '/mnt/slipway-data', '/tmp'];
+/** Guest directories a share must not cover (be or contain): the guest needs them. */
+const NOT_COVERED = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '/proc', '/run', '/sbin', '/sys', '/usr', '/var', '/mnt/slipway-data', '/tmp'];
+/**
+ * Guest directories a share must not sit inside either. Elsewhere a share may
+ * sit inside a guest folder (e.g. macOS's temp folders under /var/folders, or
+ * /tmp/x): it only hides that subfolder of the guest's own files.
+ */
+const NOT_INSIDE = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '/proc', '/run', '/sbin', '/sys', '/usr', '/var/lib/docker', '/var/lib/containerd', '/var/run', '/mnt/slipway-data'];
 
 function hostPathApi(os: HostOs): path.PlatformPath {
   return os === 'win32' ? path.win32 : path.posix;
@@ -106,7 +112,8 @@ function guestPathProblem(p: string): string | undefined {
   if (!p.startsWith('/') || /[\0\n\r]/.test(p)) return 'must be an absolute guest path';
   if (path.posix.normalize(p) !== p.replace(/(.)\/$/, '$1')) return `"${p}" must be a normalized path (no "." or ".." parts, no repeated "/")`;
   if (p === '/') return 'must not be "/" (the guest needs its own root)';
-  for (const r of RESERVED_GUEST) if (within(p, r) || within(r, p)) return `"${p}" would cover the guest's own "${r}"; choose another guest path`;
+  for (const r of NOT_COVERED) if (within(r, p)) return `"${p}" would cover the guest's own "${r}"; choose another guest path`;
+  for (const r of NOT_INSIDE) if (within(p, r)) return `"${p}" is inside the guest's own "${r}"; choose another guest path`;
   return undefined;
 }
 
@@ -157,6 +164,19 @@ export function shareContaining<S extends Pick<Share, 'hostPath'>>(p: string, sh
 }
 
 /**
+ * The host source of a `docker run -v` / compose short-syntax volume when it
+ * is a bind mount (`/abs:…`, `./rel:…`, `~/x:…`, `C:\x:…`); undefined for a
+ * named or anonymous volume. `~` is left for the caller to expand.
+ */
+export function bindSourceOf(volume: string): string | undefined {
+  const drive = /^[A-Za-z]:[\\/]/.test(volume);
+  const colon = volume.indexOf(':', drive ? 2 : 0);
+  if (colon < 0) return undefined; // `/data` alone is an anonymous volume at that container path
+  const src = volume.slice(0, colon);
+  return drive || src.startsWith('/') || src.startsWith('.') || src.startsWith('~') ? src : undefined;
+}
+
+/**
  * Bind-mount sources that no share covers. Inside the machine such a mount is
  * silently an empty directory, the classic support question; callers warn.
  * Relative sources are resolved against `baseDir` (a compose file's folder).
@@ -165,7 +185,7 @@ export function bindSourcesOutsideShares(sources: readonly string[], shares: rea
   const api = hostPathApi(os);
   const out: string[] = [];
   for (const src of sources) {
-    const abs = api.isAbsolute(src) ? src : baseDir ? api.resolve(baseDir, src) : undefined;
+    const abs = api.isAbsolute(src) ? api.normalize(src) : baseDir ? api.resolve(baseDir, src) : undefined;
     if (abs && !shareContaining(abs, shares, os) && !out.includes(abs)) out.push(abs);
   }
   return out;

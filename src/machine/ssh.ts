@@ -268,6 +268,14 @@ export class SshSession implements Disposable {
   }
 }
 
+/** Starts `argv` remotely and hands over its channel (stdin/stdout as a duplex, `.stderr` apart) for the caller to drive. */
+export function openExecChannel(client: Client, argv: readonly string[]): Promise<ClientChannel> {
+  const command = shellQuote(argv);
+  return new Promise((resolve, reject) =>
+    client.exec(command, (err, stream) => (err ? reject(new Error(`Cannot run "${argv[0]}" over SSH: ${err.message}`, { cause: err })) : resolve(stream))),
+  );
+}
+
 export interface StreamIO {
   stdin?: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;

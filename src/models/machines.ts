@@ -3,10 +3,47 @@
 import type { MachineStatus } from '../machine/machine';
 import type { IconSpec, ResourceNode } from './icons';
 
+export interface ShareNode extends ResourceNode {
+  kind: 'share';
+  hostPath: string;
+}
+
 export interface MachineNode extends ResourceNode {
   kind: 'machine';
   state: MachineStatus['state'];
   dockerHost: string;
+  /** The shared folders: as mounted when running (with the mechanism chosen), as configured otherwise. */
+  children?: ShareNode[];
+}
+
+const MECHANISM_TEXT: Record<string, string> = {
+  '9p': 'virtio-9p',
+  sshfs: 'sshfs (served by Slipway over SSH)',
+  auto: 'virtio-9p or sshfs, chosen at start',
+};
+
+function shareNodes(m: MachineStatus): ShareNode[] {
+  const shares = m.shares ?? m.spec?.shares ?? [];
+  return shares.map((s) => {
+    const samePath = s.guestPath === s.hostPath;
+    const mech = s.mechanism === 'auto' ? '' : s.mechanism;
+    return {
+      kind: 'share',
+      id: `${m.name}:${s.guestPath}`,
+      name: s.hostPath,
+      label: s.hostPath,
+      description: [samePath ? '' : `→ ${s.guestPath}`, mech, s.readOnly ? 'read-only' : ''].filter(Boolean).join(' · '),
+      tooltip: [
+        `Shared folder ${s.hostPath}`,
+        `In the machine at: ${s.guestPath}`,
+        `Mechanism: ${MECHANISM_TEXT[s.mechanism] ?? s.mechanism}`,
+        s.readOnly ? 'Read-only in the machine' : 'Read-write; files the machine creates belong to you on this computer',
+      ].join('\n'),
+      icon: { id: s.readOnly ? 'lock' : 'folder' },
+      contextValue: 'machine-share',
+      hostPath: s.hostPath,
+    };
+  });
 }
 
 const ICONS: Record<MachineStatus['state'], IconSpec> = {
@@ -51,6 +88,7 @@ export function machineNode(m: MachineStatus): MachineNode {
     contextValue: `machine ${m.state}`,
     state: m.state,
     dockerHost: m.dockerHost,
+    children: shareNodes(m).length ? shareNodes(m) : undefined,
   };
 }
 

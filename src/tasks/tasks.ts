@@ -27,7 +27,7 @@ import {
 } from './definitions';
 import { TaskDiagnostics } from './diagnostics';
 import { taskPty, type TaskWork } from './pty';
-import { buildWork, composeWork, interactiveOptions, runWork } from './work';
+import { buildWork, composeWork, interactiveOptions, runWork, type WorkDeps } from './work';
 
 const SOURCE = 'slipway';
 const DOCKERFILE_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile}';
@@ -36,6 +36,8 @@ const EXCLUDE = '**/{node_modules,.git}/**';
 
 export interface TasksDeps {
   conn: EngineConnection;
+  /** The shared folders of the Slipway machine serving an engine address, when it is one (bind-mount warnings). */
+  machineShares?: WorkDeps['machineShares'];
 }
 
 export class SlipwayTasks implements vscode.Disposable {
@@ -95,7 +97,7 @@ export class SlipwayTasks implements vscode.Disposable {
   }
 
   private work(def: TaskDefinition, vars: Vars): TaskWork {
-    const deps = { conn: this.deps.conn, diagnostics: this.diagnostics };
+    const deps: WorkDeps = { conn: this.deps.conn, diagnostics: this.diagnostics, machineShares: this.deps.machineShares };
     switch (def.type) {
       case BUILD_TASK:
         return buildWork(deps, buildSpecOf(def, vars));

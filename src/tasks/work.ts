@@ -9,6 +9,8 @@ import { readComposeProject, formatProblem } from '../compose/discover';
 import { requireCompose } from '../compose/locate';
 import { runCompose } from '../compose/process';
 import type { EngineConnection } from '../engine/connection';
+import type { HostOs } from '../machine/layout';
+import { bindSourceOf, bindSourcesOutsideShares, type Share } from '../machine/shares';
 import type { TaskDiagnostics } from './diagnostics';
 import type { TaskWork } from './pty';
 
@@ -19,6 +21,34 @@ const green = (s: string) => `\x1b[32m${s}\x1b[0m\n`;
 export interface WorkDeps {
   conn: EngineConnection;
   diagnostics: TaskDiagnostics;
+  /** The shared folders of the Slipway machine serving `engineHost`, when it is one. */
+  machineShares?: (engineHost: string) => MachineShares | undefined;
+}
+
+export interface MachineShares {
+  machine: string;
+  shares: readonly Pick<Share, 'hostPath'>[];
+  os: HostOs;
+}
+
+const yellow = (s: string) => `\x1b[33m${s}\x1b[0m\n`;
+
+/**
+ * Warns when a bind mount's source lies outside every shared folder of the
+ * machine the engine runs in: there the mount would silently be an empty
+ * directory. Returns the warnings (also written to the task terminal).
+ */
+export function warnBindsOutsideShares(deps: WorkDeps, engineHost: string, sources: readonly string[], write: (s: string) => void, baseDir?: string): string[] {
+  const m = deps.machineShares?.(engineHost);
+  if (!m) return [];
+  const outside = bindSourcesOutsideShares(sources, m.shares, m.os, baseDir);
+  const warnings = outside.map(
+    (src) =>
+      `Warning: "${src}" is not in a folder shared with machine "${m.machine}" (${m.shares.map((s) => s.hostPath).join(', ') || 'no shared folders'}); ` +
+      'inside the machine that bind mount is an empty directory. Add a share in the machine\'s config.json, or move the files.',
+  );
+  for (const w of warnings) write(yellow(w));
+  return warnings;
 }
 
 export function buildWork(deps: WorkDeps, spec: BuildSpec): TaskWork {
@@ -42,6 +72,8 @@ export function runWork(deps: WorkDeps, spec: RunSpec): TaskWork {
       // Interactive runs get a terminal of their own (see tasks/register.ts); here: detached only.
       throw new Error('An interactive run needs a terminal; run it with "detached": true or from the Run Image… command.');
     }
+    const sources = (spec.volumes ?? []).flatMap((v) => bindSourceOf(v) ?? []);
+    warnBindsOutsideShares(deps, client.endpoint.host, sources, write, spec.cwd);
     write(dim(`Starting a container from ${spec.image}…`));
     const started = await runDetached(client.docker, spec);
     write(green(`Started container "${started.name}" (${started.id.slice(0, 12)}).`));
@@ -57,6 +89,7 @@ export function interactiveOptions(spec: RunSpec) {
 
 export function composeWork(deps: WorkDeps, project: ComposeProject, action: ComposeAction): TaskWork {
   return async (write, signal) => {
+    let bindSources: string[] = [];
     if (project.files.length) {
       const info = readComposeProject(project.files);
       deps.diagnostics.setComposeProblems(project.files, info.problems);
@@ -64,8 +97,10 @@ export function composeWork(deps: WorkDeps, project: ComposeProject, action: Com
         for (const p of info.problems) write(red(formatProblem(p)));
         return 1;
       }
+      bindSources = info.bindSources;
     }
     const client = deps.conn.requireClient();
+    if (action.verb === 'up') warnBindsOutsideShares(deps, client.endpoint.host, bindSources, write);
     const bin = requireCompose();
     write(dim(`docker compose ${action.verb} (Compose ${bin.version}, engine ${client.endpoint.host})`));
     const r = await runCompose(bin, project, action, { dockerHost: client.endpoint.host, write, signal });

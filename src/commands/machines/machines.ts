@@ -63,11 +63,14 @@ export const createMachine: CommandFactory = (deps) => async () => {
   if (!name) return;
   const spec = await deps.machine().machines.create(name);
   deps.machine().list.refresh();
+  const shared = spec.shares.length ? `sharing ${spec.shares.map((s) => s.hostPath).join(', ')} at the same path` : 'no shared folders';
   const start = await vscode.window.showInformationMessage(
-    `Created machine "${name}" (${spec.cpus} CPUs, ${spec.memoryMiB} MiB, ${spec.diskGiB} GiB disk).`,
+    `Created machine "${name}" (${spec.cpus} CPUs, ${spec.memoryMiB} MiB, ${spec.diskGiB} GiB disk, ${shared}).`,
     'Start',
+    'Edit Configuration',
   );
   if (start === 'Start') await startMachine(deps, name);
+  else if (start === 'Edit Configuration') await openMachineConfig(deps, name, false);
 };
 
 /** From the welcome view: start the default machine, creating it first when there is none. */
@@ -139,6 +142,25 @@ export const useMachineEngine: CommandFactory = (deps) => async (clicked?: unkno
   const node = await machineTarget(deps, clicked, 'Machine whose engine to use', (n) => n.state === 'running');
   if (!node) return;
   await deps.settings.setEngineHost(node.dockerHost);
+};
+
+/** Opens config.json (cpus, memory, disk, shared folders); changes apply at the next start. */
+export const editMachineConfig: CommandFactory = (deps) => async (clicked?: unknown) => {
+  const node = await machineTarget(deps, clicked, 'Machine to configure');
+  if (node) await openMachineConfig(deps, node.name, node.state === 'running' || node.state === 'starting');
+};
+
+async function openMachineConfig(deps: CommandDeps, name: string, running: boolean): Promise<void> {
+  const file = deps.machine().machines.paths(name).config;
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(file)));
+  if (running) void vscode.window.showInformationMessage(`Changes to machine "${name}" (CPUs, memory, shared folders) apply when it is next started.`);
+}
+
+/** A shared folder's host side, shown in the OS file manager. */
+export const revealShare: CommandFactory = () => async (clicked?: unknown) => {
+  const hostPath = (clicked as { node?: { hostPath?: unknown } } | undefined)?.node?.hostPath;
+  if (typeof hostPath !== 'string') throw new Error('Choose a shared folder in the Machines view.');
+  await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(hostPath));
 };
 
 export const refreshMachines: CommandFactory = (deps) => () => deps.machine().list.refresh();

@@ -40,8 +40,8 @@ describe('compose discovery', () => {
     const info = parseComposeText('c.yaml', 'name: shop\nservices:\n  web:\n    image: nginx\n  db:\n    build: .\n    profiles: [db, all]\n');
     assert.equal(info.name, 'shop');
     assert.deepEqual(info.services, [
-      { name: 'web', profiles: [], image: 'nginx', hasBuild: false },
-      { name: 'db', profiles: ['db', 'all'], image: undefined, hasBuild: true },
+      { name: 'web', profiles: [], image: 'nginx', hasBuild: false, bindSources: [] },
+      { name: 'db', profiles: ['db', 'all'], image: undefined, hasBuild: true, bindSources: [] },
     ]);
     assert.deepEqual(info.problems, []);
   });
@@ -65,6 +65,31 @@ describe('compose discovery', () => {
     assert.deepEqual(readComposeProject(files, {}).services, ['a', 'b']);
     assert.equal(readComposeProject(files.slice(0, 1), {}).name, path.basename(dir).toLowerCase().replace(/[^a-z0-9_-]/g, ''));
     assert.equal(readComposeProject(files, { COMPOSE_PROJECT_NAME: 'fromenv' }).name, 'fromenv');
+  });
+
+  it('collects bind-mount sources (short and long syntax) as absolute paths, skipping named volumes', () => {
+    writeFileSync(
+      path.join(dir, 'binds.yaml'),
+      [
+        'services:',
+        '  web:',
+        '    image: x',
+        '    volumes: ["./src:/src:ro", "data:/data", "/anon", "~/cache:/cache", "/opt/abs:/abs"]',
+        '  db:',
+        '    image: x',
+        '    volumes:',
+        '      - {type: bind, source: ../shared, target: /s}',
+        '      - {type: volume, source: db, target: /var/lib/db}',
+        'volumes: {data: {}, db: {}}',
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual(readComposeProject([path.join(dir, 'binds.yaml')], { HOME: '/home/ann' }).bindSources, [
+      path.join(dir, 'src'),
+      '/home/ann/cache',
+      '/opt/abs',
+      path.resolve(dir, '../shared'),
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -24,7 +24,7 @@ describe('slipway machine (CLI, no VM)', () => {
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 
   it('creates, lists, inspects and removes a machine under SLIPWAY_HOME', async () => {
-    assert.match((await run(['create', '--cpus', '1', '--memory', '1024', '--disk', '8'], home)).out, /^Created machine "default" \(1 CPUs, 1024 MiB, 8 GiB disk\)/);
+    assert.match((await run(['create', '--cpus', '1', '--memory', '1024', '--disk', '8'], home)).out, /^Created machine "default" \(1 CPUs, 1024 MiB, 8 GiB disk, (sharing \S+|no shared folders)\)/);
     const ls = await run(['ls'], home);
     assert.match(ls.out, /^NAME\s+STATE\s+CPUS\s+MEMORY\s+DISK\s+DOCKER_HOST\ndefault\s+stopped\s+1\s+1024 MiB\s+8 GiB\n$/);
     const inspect = JSON.parse((await run(['inspect'], home)).out);
@@ -33,6 +33,18 @@ describe('slipway machine (CLI, no VM)', () => {
     assert.equal((await run(['status'], home)).out, 'stopped\n');
     assert.equal((await run(['rm'], home)).out, 'Removed machine "default".\n');
     assert.equal((await run(['ls', '--json'], home)).out, '[]\n');
+  });
+
+  it('creates a machine with the shared folders given, resolved against the current folder', async () => {
+    const out = (await run(['create', 'dev', '--share', '/srv/code', '--share-ro', 'rel dir', '--share-mechanism', 'sshfs'], home)).out;
+    assert.match(out, /sharing \/srv\/code, \S*rel dir \(read-only\)\)/);
+    const config = JSON.parse(readFileSync(path.join(home, 'machines', 'dev', 'config.json'), 'utf8'));
+    assert.deepEqual(config.shares, [
+      { hostPath: '/srv/code', guestPath: '/srv/code', readOnly: false, mechanism: 'sshfs' },
+      { hostPath: path.resolve(process.env.PWD ?? process.cwd(), 'rel dir'), guestPath: path.resolve(process.env.PWD ?? process.cwd(), 'rel dir'), readOnly: true, mechanism: 'sshfs' },
+    ]);
+    assert.match((await run(['create', 'bare', '--no-shares'], home)).out, /no shared folders/);
+    await assert.rejects(run(['create', 'x', '--share', 'etc-is-fine', '--share', '/usr/lib'], home), /shares\[1\]\.guestPath: "\/usr\/lib" is inside the guest's own "\/usr"/);
   });
 
   it('lists a machine with a broken config.json with its error instead of failing', async () => {
@@ -53,6 +65,8 @@ describe('slipway machine (CLI, no VM)', () => {
     { args: ['start', 'a', 'b'], message: /takes one machine name/ },
     { args: ['frobnicate'], message: /unknown machine command "frobnicate"/ },
     { args: ['ls', '--bogus'], message: /unknown option "--bogus"/ },
+    { args: ['create', '--share-mechanism', 'nfs', '--share', '/a'], message: /--share-mechanism must be one of auto, 9p, sshfs/ },
+    { args: ['create', '--no-shares', '--share', '/a'], message: /--no-shares cannot be combined/ },
   ];
   for (const u of usage)
     it(`usage error: ${u.args.join(' ')}`, async () => {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import {
+  bindSourceOf,
   bindSourcesOutsideShares,
   guestPathFor,
   guestPathInShares,
@@ -34,6 +35,7 @@ describe('shared folders', () => {
     { title: 'guest root', value: [{ hostPath: '/a', guestPath: '/' }], paths: ['shares[0].guestPath'] },
     { title: 'guest system folder', value: [{ hostPath: '/a', guestPath: '/var/lib/docker/x' }], paths: ['shares[0].guestPath'] },
     { title: 'a share covering /usr', value: [{ hostPath: '/a', guestPath: '/usr' }], paths: ['shares[0].guestPath'] },
+    { title: 'a share covering /tmp', value: [{ hostPath: '/a', guestPath: '/tmp' }], paths: ['shares[0].guestPath'] },
     { title: 'unnormalized guest path', value: [{ hostPath: '/a', guestPath: '/a/../etc' }], paths: ['shares[0].guestPath'] },
     { title: 'nested shares', value: [{ hostPath: '/a', guestPath: '/a' }, { hostPath: '/b', guestPath: '/a/b' }], paths: ['shares[1].guestPath'] },
     { title: 'unknown field and bad types', value: [{ hostPath: '/a', readonly: true, readOnly: 'yes' }], paths: ['shares[0].readonly', 'shares[0].readOnly'] },
@@ -48,6 +50,8 @@ describe('shared folders', () => {
 
   it('accepts the usual shares, including unicode and spaces', () => {
     assert.deepEqual(validateShares([{ hostPath: '/Users' }, { hostPath: '/Volumes/Data Ø/src', guestPath: '/Volumes/Data Ø/src', readOnly: true, mechanism: 'sshfs' }], 'linux'), []);
+    // Inside a guest folder that is not vital: macOS temp folders, /tmp/x.
+    assert.deepEqual(validateShares([{ hostPath: '/a', guestPath: '/var/folders/x/T/app' }, { hostPath: '/b', guestPath: '/tmp/b' }], 'linux'), []);
   });
 
   it('picks 9p when the host has it, sshfs otherwise, and refuses an impossible explicit 9p', () => {
@@ -105,6 +109,16 @@ describe('shared folders', () => {
     assert.deepEqual(bindSourcesOutsideShares(['/Users/ann/src', './data', '/opt/cache', '/opt/cache'], shares, 'darwin', '/Users/ann/app'), ['/opt/cache']);
     assert.deepEqual(bindSourcesOutsideShares(['../../../tmp/x'], shares, 'darwin', '/Users/ann/app'), ['/tmp/x']);
   });
+
+  const volumes: [string, string | undefined][] = [
+    ['/Users/ann/src:/src', '/Users/ann/src'],
+    ['./src:/src:ro', './src'],
+    ['~/cache:/cache', '~/cache'],
+    ['C:\\Users\\ann:/w', 'C:\\Users\\ann'],
+    ['data:/data', undefined],
+    ['/anonymous', undefined],
+  ];
+  for (const [v, want] of volumes) it(`bind source of "${v}" is ${want ?? 'none'}`, () => assert.equal(bindSourceOf(v), want));
 
   it('maps a host path in a share to its guest path', () => {
     assert.equal(guestPathInShares('/Users/ann/app', [share('/Users')], 'darwin'), '/Users/ann/app');

@@ -35,7 +35,7 @@ describe('machine spec', () => {
       withDefaults({}, 'x', { ...host, os: 'win32', home: 'C:\\Users\\Ann Smith' }).shares.map((s) => `${s.hostPath}=>${s.guestPath}`),
       ['C:\\Users\\Ann Smith=>/c/Users/Ann Smith'],
     );
-    assert.deepEqual(withDefaults({}, 'x', { ...host, os: 'linux', home: '/var/lib/ann' }).shares, [], 'a home under a guest system folder is not shared');
+    assert.deepEqual(withDefaults({}, 'x', { ...host, os: 'linux', home: '/usr/home/ann' }).shares, [], 'a home under a guest system folder is not shared');
   });
 
   it('fills share defaults and reports bad shares with their field paths', () => {

@@ -21,6 +21,28 @@ describe('machines model', () => {
     assert.equal(n.contextValue, 'machine broken');
   });
 
+  it('lists the shared folders under a machine: configured when stopped, with the chosen mechanism when running', () => {
+    const shares = [
+      { hostPath: '/Users', guestPath: '/Users', readOnly: false, mechanism: 'auto' as const },
+      { hostPath: 'C:\\data', guestPath: '/c/data', readOnly: true, mechanism: 'sshfs' as const },
+    ];
+    const stopped = machineNode({ name: 'm', state: 'stopped', spec: { ...spec!, shares }, dockerHost: '', dockerSocketServed: false });
+    assert.deepEqual(stopped.children!.map((c) => [c.label, c.description, c.icon.id, c.contextValue]), [
+      ['/Users', '', 'folder', 'machine-share'],
+      ['C:\\data', '→ /c/data · sshfs · read-only', 'lock', 'machine-share'],
+    ]);
+    assert.match(stopped.children![0].tooltip, /Mechanism: virtio-9p or sshfs, chosen at start/);
+    const running = machineNode({
+      name: 'm',
+      state: 'running',
+      spec: { ...spec!, shares },
+      shares: [{ ...shares[0], mechanism: '9p', tag: 'slipway0' }],
+      dockerHost: '',
+      dockerSocketServed: true,
+    });
+    assert.deepEqual(running.children!.map((c) => c.description), ['9p']);
+  });
+
   it('sorts by name and shows stopped machines plainly', () => {
     const list = buildMachineList([
       { name: 'zeta', state: 'stopped', spec: { ...spec!, memoryMiB: 512, cpus: 1 }, dockerHost: '', dockerSocketServed: false },

@@ -1,0 +1,111 @@
+// One machine with shared folders for every machine-tier test file that needs one
+// (booting under TCG costs a minute or more; the tier boots it once). It has a
+// virtio-9p share, an sshfs share served by this process and a read-only 9p share,
+// each a host temp folder whose name has spaces, quotes and unicode, mounted in the
+// guest at the same path, plus the busybox test image. setup.ts removes it after the
+// tier. Tests that need their own lifecycle (stop, kill, crash) boot their own machine.
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Machines } from '../../src/machine/machine';
+import { currentRoot } from '../../src/machine/layout';
+import { findQemu } from '../../src/machine/host';
+import { MachineSession } from '../../src/machine/session';
+import type { ShareMechanism } from '../../src/machine/shares';
+import { BUSYBOX_IMAGE, busyboxTarball } from '../harness/images';
+import { dockerCli } from '../harness/dockerd';
+
+export const SHARED_MACHINE = 'shares';
+
+export interface SharedMachine {
+  machines: Machines;
+  name: string;
+  /** Replaced when a test closes and reopens the session. */
+  session: MachineSession;
+  /** DOCKER_HOST pointing at the machine (the socket path stays the same across sessions). */
+  env: NodeJS.ProcessEnv;
+  /** Host folders: shared by each mechanism, read-only (9p), and one outside every share. */
+  dirs: Record<ShareMechanism | 'ro' | 'outside', string>;
+}
+
+export interface Ran {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+/** A docker CLI call that does not block the event loop (this process serves the socket and the sshfs share). */
+export function docker(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(dockerCli(), args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => resolve({ code, out: out.trim(), err: err.trim() }));
+  });
+}
+
+export async function dockerOk(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
+  const r = await docker(env, ...args);
+  if (r.code !== 0) throw new Error(`docker ${args.join(' ')} failed (${r.code}): ${r.err}`);
+  return r.out;
+}
+
+let shared: Promise<SharedMachine> | undefined;
+let home: string | undefined;
+let top: string | undefined;
+
+/** True when QEMU is installed; callers skip (with the message printed) otherwise. */
+export function qemuAvailable(): boolean {
+  if (findQemu('linux', 'x86_64')) return true;
+  console.error('\n!!! MACHINE TIER SKIPPED: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86 qemu-utils)\n');
+  return false;
+}
+
+/** The tier's shared machine, booted on first use. */
+export function sharedMachine(): Promise<SharedMachine> {
+  shared ??= boot();
+  return shared;
+}
+
+async function boot(): Promise<SharedMachine> {
+  home = mkdtempSync(path.join(os.tmpdir(), 'slipway-shares-'));
+  top = mkdtempSync(path.join(os.tmpdir(), "slipway share 'ü' "));
+  const dirs = { '9p': path.join(top, 'nine p'), sshfs: path.join(top, 'ss"h fs'), ro: path.join(top, 'read only'), outside: path.join(top, 'outside') };
+  for (const d of Object.values(dirs)) mkdirSync(d);
+  writeFileSync(path.join(dirs.outside, 'secret'), 'not for the guest\n');
+  writeFileSync(path.join(dirs.ro, 'r.txt'), 'read me\n');
+  // The guest image is shared with the default root so it is built once per recipe.
+  const imageHome = process.env.SLIPWAY_IMAGE_HOME || currentRoot({ ...process.env, SLIPWAY_HOME: '' });
+  const machines = new Machines({ root: home, imageHome, env: { ...process.env, SLIPWAY_ACCEL: process.env.SLIPWAY_ACCEL ?? 'tcg' } });
+  await machines.create(SHARED_MACHINE, {
+    cpus: 2,
+    memoryMiB: 2048,
+    diskGiB: 8,
+    shares: [
+      { hostPath: dirs['9p'], guestPath: dirs['9p'], readOnly: false, mechanism: '9p' },
+      { hostPath: dirs.sshfs, guestPath: dirs.sshfs, readOnly: false, mechanism: 'sshfs' },
+      { hostPath: dirs.ro, guestPath: dirs.ro, readOnly: true, mechanism: '9p' },
+    ],
+  });
+  await machines.start(SHARED_MACHINE);
+  const session = await MachineSession.open(machines, SHARED_MACHINE);
+  const env = { ...process.env, DOCKER_HOST: session.dockerHost };
+  await dockerOk(env, 'import', '--change', 'CMD ["/bin/sh"]', '--change', 'ENV PATH=/bin', busyboxTarball(), BUSYBOX_IMAGE);
+  return { machines, name: SHARED_MACHINE, session, env, dirs };
+}
+
+/** Removes the shared machine and its folders (the tier's root afterAll hook). */
+export async function disposeSharedMachine(): Promise<void> {
+  if (!shared) return;
+  const s = await shared.catch(() => undefined);
+  shared = undefined;
+  if (s) {
+    await s.session.dispose().catch(() => undefined);
+    if (s.machines.exists(s.name)) await s.machines.delete(s.name, { force: true }).catch((e: Error) => console.error(e.message));
+  }
+  for (const d of [home, top]) if (d) rmSync(d, { recursive: true, force: true });
+}
