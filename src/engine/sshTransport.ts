@@ -192,6 +192,8 @@ export function dialRemote(t: RemoteTarget, opts: SshEngineOptions = {}): Promis
     };
     const onReady = () => {
       client.removeListener('error', onError);
+      // HTTP is request/response: Nagle would hold a request's last packet back.
+      client.setNoDelay(true);
       resolve(client);
     };
     client.on('error', onError);
@@ -250,7 +252,8 @@ class ChannelSocket extends Duplex {
     super({ allowHalfOpen: true });
     ch.on('data', (d: Buffer) => {
       this.touch();
-      if (!this.push(d)) ch.pause();
+      if (this.push(d)) returnWindow(ch);
+      else ch.pause();
     });
     ch.on('end', () => this.push(null));
     ch.on('error', (e: Error) => this.destroy(e));
@@ -308,6 +311,33 @@ class ChannelSocket extends Duplex {
   unref(): this {
     return this;
   }
+}
+
+/** ssh2's channel window (lib/Channel.js MAX_WINDOW). */
+const CHANNEL_WINDOW = 2 * 1024 * 1024;
+
+/**
+ * Gives the server its window back as soon as data is consumed. ssh2 waits
+ * until half the 2 MiB window is used, so after a response's first packet the
+ * client sends nothing, its kernel delays the TCP ACK (40 ms on Linux) and
+ * sshd's Nagle holds the rest of the response until then: every response of
+ * more than one packet took 40 ms longer. The adjust carries the ACK at once.
+ * Only called while the reader keeps up, so backpressure is unchanged. Uses
+ * ssh2 1.17 channel internals (the same steps as its windowAdjust); does
+ * nothing if they are not there.
+ */
+function returnWindow(ch: ClientChannel): void {
+  const c = ch as unknown as {
+    incoming?: { window: number };
+    outgoing?: { id: number; state: string };
+    _client?: { _protocol?: { channelWindowAdjust?(id: number, amount: number): void } };
+  };
+  const proto = c._client?._protocol;
+  if (!c.incoming || !c.outgoing || c.outgoing.state === 'closed' || typeof proto?.channelWindowAdjust !== 'function') return;
+  const amount = CHANNEL_WINDOW - c.incoming.window;
+  if (amount <= 0) return;
+  c.incoming.window += amount;
+  proto.channelWindowAdjust(c.outgoing.id, amount);
 }
 
 type Mode = 'streamlocal' | 'dial-stdio';
