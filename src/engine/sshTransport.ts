@@ -53,6 +53,8 @@ export interface RemoteTarget {
   port: number;
   username: string;
   socketPath: string;
+  /** True when the URL named the socket (then it must exist; dial-stdio gets it with -H). */
+  socketPathGiven: boolean;
   identityFiles: string[];
   knownHostsFiles: string[];
 }
@@ -80,6 +82,7 @@ export function resolveRemote(url: string, opts: SshEngineOptions = {}): RemoteT
     port: explicitPort ? t.port : (cfg.port ?? 22),
     username,
     socketPath: t.socketPath ?? DEFAULT_REMOTE_SOCKET,
+    socketPathGiven: t.socketPath !== undefined,
     identityFiles: cfg.identityFiles.map((f) => expandIdentityPath(f, { home, localUser, host, remoteUser: username })),
     knownHostsFiles: [path.join(home, '.ssh', 'known_hosts'), path.join(home, '.ssh', 'known_hosts2'), ...(opts.systemKnownHosts ?? SYSTEM_KNOWN_HOSTS)],
   };
@@ -247,10 +250,13 @@ function connectProblem(err: Error & { code?: string; level?: string }, t: Remot
 class ChannelSocket extends Duplex {
   private timeoutMs = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Bytes received so far. */
+  received = 0;
 
   constructor(private readonly ch: ClientChannel) {
     super({ allowHalfOpen: true });
     ch.on('data', (d: Buffer) => {
+      this.received += d.length;
       this.touch();
       if (this.push(d)) returnWindow(ch);
       else ch.pause();
@@ -404,59 +410,73 @@ export class SshEngineTransport {
   /** A fresh socket-like stream to the remote Docker socket. */
   async openSocket(): Promise<Duplex> {
     const c = await this.connection();
-    const ch = await this.openChannel(c);
-    const sock = new ChannelSocket(ch);
+    const opened = await this.openChannel(c);
+    const sock = new ChannelSocket(opened.ch);
+    if (opened.failed) {
+      // dial-stdio that exits before saying anything failed to reach the engine: say why.
+      const failed = opened.failed;
+      opened.ch.on('exit', (code: number | null) => {
+        if (code !== 0 && sock.received === 0) sock.destroy(failed(code));
+      });
+    }
     this.track(sock);
     return sock;
   }
 
-  private async openChannel(c: Client): Promise<ClientChannel> {
+  private async openChannel(c: Client): Promise<{ ch: ClientChannel; failed?: (code: number | null) => RemoteEngineError }> {
     const p = this.target.socketPath;
+    let why: 'refused' | 'missing' = 'refused';
     if (this.mode !== 'dial-stdio') {
       try {
         const ch = await new Promise<ClientChannel>((resolve, reject) =>
           c.openssh_forwardOutStreamLocal(p, (err, ch) => (err ? reject(err) : resolve(ch))),
         );
         this.mode = 'streamlocal';
-        return ch;
+        return { ch };
       } catch (err) {
         // OpenSSH answers "open failed" both when forwarding is refused and when
         // the socket cannot be opened: ask the host which one it is.
         const state = await socketState(c, p);
-        if (state === 'missing') throw this.socketProblem('ENOENT', err);
         if (state === 'denied') throw this.socketProblem('EACCES', err);
-        if (this.mode === 'streamlocal') throw this.socketProblem('ECONNREFUSED', err);
+        if (this.mode === 'streamlocal') throw this.socketProblem(state === 'missing' ? 'ENOENT' : 'ECONNREFUSED', err);
+        // A socket the user named must be there. Without one, the remote docker
+        // CLI may know better (rootless Docker, a docker context): ask it, as
+        // `docker -H ssh://…` does.
+        if (state === 'missing' && this.target.socketPathGiven) throw this.socketProblem('ENOENT', err);
+        if (state === 'missing') why = 'missing';
         this.mode = 'dial-stdio';
       }
     }
-    return this.dialStdio(c);
+    return this.dialStdio(c, why);
   }
 
   /** `docker system dial-stdio` on the remote host: its stdin/stdout are the engine connection. */
-  private dialStdio(c: Client): Promise<ClientChannel> {
-    const argv = ['docker', '-H', `unix://${this.target.socketPath}`, 'system', 'dial-stdio'];
+  private dialStdio(c: Client, why: 'refused' | 'missing'): Promise<{ ch: ClientChannel; failed: (code: number | null) => RemoteEngineError }> {
+    const argv = ['docker', ...(this.target.socketPathGiven ? ['-H', `unix://${this.target.socketPath}`] : []), 'system', 'dial-stdio'];
     return new Promise((resolve, reject) =>
       c.exec(shellQuote(argv), (err, ch) => {
-        if (err) return reject(this.dialStdioProblem(err.message, err));
+        if (err) return reject(this.dialStdioProblem(why, err.message, err));
         let stderr = '';
-        let gotData = false;
         ch.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-2000)));
-        ch.once('data', () => (gotData = true));
-        ch.on('exit', (code: number | null) => {
-          if (code !== 0 && !gotData) ch.emit('error', this.dialStdioProblem(stderr.trim() || `exit code ${code}`));
-        });
-        resolve(ch);
+        resolve({ ch, failed: (code) => this.dialStdioProblem(why, stderr.trim() || `exit code ${code}`) });
       }),
     );
   }
 
-  private dialStdioProblem(detail: string, cause?: unknown): RemoteEngineError {
+  private dialStdioProblem(why: 'refused' | 'missing', detail: string, cause?: unknown): RemoteEngineError {
+    const t = this.target;
     return new RemoteEngineError(
-      {
-        code: 'SSH_DIAL_STDIO',
-        reason: `The SSH server at ${this.target.host}:${this.target.port} refuses to forward to ${this.target.socketPath}, and "docker system dial-stdio" failed there: ${detail}.`,
-        fix: 'Set "AllowStreamLocalForwarding yes" in the remote sshd_config, or install the docker CLI on the remote host.',
-      },
+      why === 'missing'
+        ? {
+            code: 'ENOENT',
+            reason: `No Docker engine found at ${t.url}: ${t.socketPath} does not exist on ${t.host}, and "docker system dial-stdio" failed there: ${detail}.`,
+            fix: 'Start Docker on the remote host, or put its socket path in the address (ssh://user@host/path/to/docker.sock).',
+          }
+        : {
+            code: 'SSH_DIAL_STDIO',
+            reason: `The SSH server at ${t.host}:${t.port} refuses to forward to ${t.socketPath}, and "docker system dial-stdio" failed there: ${detail}.`,
+            fix: 'Set "AllowStreamLocalForwarding yes" in the remote sshd_config, or install the docker CLI on the remote host.',
+          },
       cause,
     );
   }

@@ -4,6 +4,7 @@
 // server and of a missing remote socket.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -119,6 +120,28 @@ describe('ssh:// transport (loopback SSH server)', () => {
       assert.equal(err.engineProblem.code, 'ENOENT');
       assert.ok(err.message.includes(`${odd} on 127.0.0.1 does not exist`), err.message);
       assert.ok(sshd.commands.includes(`test -S '${odd.replace(/'/g, `'\\''`)}'`), sshd.commands.join('\n'));
+    } finally {
+      lease.release();
+    }
+  });
+
+  it('falls back to "docker system dial-stdio" when the channel is refused, and reports its failure', async () => {
+    // A socket file nobody listens on: a process that bound it was killed before cleaning up.
+    const stale = path.join(dir, 'stale.sock');
+    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    const lease = acquireSshTransport(`ssh://root@127.0.0.1:${sshd.port}${stale}`, opts);
+    try {
+      const sock = await lease.transport.openSocket();
+      assert.equal(lease.transport.channelKind, 'dial-stdio');
+      const err = await new Promise<unknown>((resolve) => {
+        sock.on('error', resolve);
+        sock.on('close', () => resolve(undefined));
+        sock.resume();
+      });
+      assert.ok(err instanceof RemoteEngineError, String(err));
+      assert.equal(err.engineProblem.code, 'SSH_DIAL_STDIO');
+      assert.match(err.message, /refuses to forward to .*stale\.sock, and "docker system dial-stdio" failed there: /);
+      assert.ok(sshd.commands.includes(`docker -H unix://${stale} system dial-stdio`), sshd.commands.join('\n'));
     } finally {
       lease.release();
     }
