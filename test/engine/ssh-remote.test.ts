@@ -217,6 +217,25 @@ describe('ssh:// engines (real OpenSSH server)', function () {
     }
   });
 
+  it('a unix:// endpoint stays on its socket when DOCKER_HOST=ssh://… is in the environment', async () => {
+    // docker-modem starts from DOCKER_HOST and would dial SSH itself, with no host key check.
+    const port = await freeLoopbackPort();
+    let connections = 0;
+    const server = net.createServer((s) => (connections++, s.destroy()));
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = `ssh://root@127.0.0.1:${port}`;
+    try {
+      const ids = (await direct().listContainers()).map((c) => c.Id);
+      assert.deepEqual(ids.sort(), docker(daemon().env, 'ps', '-aq', '--no-trunc').split('\n').filter(Boolean).sort());
+      assert.equal(connections, 0);
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+      server.close();
+    }
+  });
+
   it('the CLI lists containers with DOCKER_HOST=ssh://', async () => {
     const name = unique('ssh-cli');
     docker(daemon().env, 'create', '--name', name, fixture.image!, 'true');
