@@ -5,7 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -236,19 +237,32 @@ describe('ssh:// engines (real OpenSSH server)', function () {
     }
   });
 
-  it('the CLI lists containers with DOCKER_HOST=ssh://', async () => {
+  it('the CLI lists containers with DOCKER_HOST=ssh://, and through a docker context whose endpoint is ssh://', async () => {
     const name = unique('ssh-cli');
     docker(daemon().env, 'create', '--name', name, fixture.image!, 'true');
-    try {
-      const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'engine', '--containers'], {
+    const cli = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'engine', '--containers'], {
         encoding: 'utf8',
-        env: { PATH: process.env.PATH, HOME: home.home, DOCKER_HOST: url, DOCKER_CONTEXT: '' },
+        env: { PATH: process.env.PATH ?? '', HOME: home.home, ...env },
         timeout: 30_000,
       });
+    const contextDir = path.join(home.home, '.docker');
+    try {
+      const r = cli({ DOCKER_HOST: url, DOCKER_CONTEXT: '' });
       assert.equal(r.status, 0, r.stdout + r.stderr);
       assert.match(r.stdout, new RegExp(`✔ DOCKER_HOST \\(ssh://root@127\\.0\\.0\\.1:${sshd.port}/`));
       assert.match(r.stdout, new RegExp(`\\b${name}\\b`));
+
+      const meta = path.join(contextDir, 'contexts', 'meta', createHash('sha256').update('remote').digest('hex'));
+      mkdirSync(meta, { recursive: true });
+      writeFileSync(path.join(meta, 'meta.json'), JSON.stringify({ Name: 'remote', Endpoints: { docker: { Host: url } } }));
+      writeFileSync(path.join(contextDir, 'config.json'), JSON.stringify({ currentContext: 'remote' }));
+      const c = cli({});
+      assert.equal(c.status, 0, c.stdout + c.stderr);
+      assert.match(c.stdout, /✔ context 'remote' \(ssh:\/\//);
+      assert.match(c.stdout, new RegExp(`\\b${name}\\b`));
     } finally {
+      rmSync(contextDir, { recursive: true, force: true });
       docker(daemon().env, 'rm', '-f', name);
     }
   });
