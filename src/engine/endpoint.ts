@@ -93,7 +93,7 @@ export type DialTarget =
       host: string;
       port: number;
       username?: string;
-      /** The remote Docker socket when the URL names one (`ssh://host/run/docker.sock`, a Slipway extension). */
+      /** The remote Docker socket when the URL names one (`ssh://host/run/docker.sock`; recent docker CLIs read it too, 20.10 refuses it). */
       socketPath?: string;
     };
 
