@@ -191,7 +191,7 @@ export class EngineClient {
     return new Promise((resolve, reject) =>
       modem.dial(
         { path, method: 'GET', options, isStream: true, statusCodes: { 200: true, 404: 'no such object', 500: 'server error' } },
-        (err, data) => (err ? reject(err) : resolve(data as Readable)),
+        (err, data) => (err ? reject(err) : resolve(noIdleTimeout(data as Readable))),
       ),
     );
   }
@@ -212,7 +212,7 @@ export class EngineClient {
         // No COLUMNS/LINES: they would override the pty's size in many programs and stop resize from working.
         Env: ['TERM=xterm-256color'],
       });
-      const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as Duplex;
+      const stream = noIdleTimeout((await exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as Duplex);
       const resize = (rows: number, cols: number) => exec.resize({ h: rows, w: cols }).then(() => undefined);
       await resize(size.rows, size.cols).catch(() => undefined); // the process may not have started yet
       return { stream, resize, exitCode: async () => (await exec.inspect()).ExitCode ?? undefined };
@@ -333,9 +333,11 @@ export class EngineClient {
 
   /** The raw `/events` stream (newline-delimited JSON). `EventStream` adds reconnects. */
   async events(): Promise<Readable> {
-    return (await this.docker.getEvents({
-      filters: { type: ['container', 'image', 'volume', 'network'] },
-    })) as unknown as Readable;
+    return noIdleTimeout(
+      (await this.docker.getEvents({
+        filters: { type: ['container', 'image', 'volume', 'network'] },
+      })) as unknown as Readable,
+    );
   }
 }
 
@@ -363,6 +365,19 @@ export class ConnectError extends Error {
     super(problem.reason, { cause });
     this.name = 'ConnectError';
   }
+}
+
+/**
+ * docker-modem applies the API timeout to every request as an idle timeout on
+ * its socket, streams included: a quiet event stream, a followed log or an
+ * idle shell was cut after `timeoutMs` (the event stream then reconnected and
+ * every view refreshed). Streams have no idle limit; `s` is the response (its
+ * socket) or, for hijacked streams, the socket itself.
+ */
+function noIdleTimeout<T extends object>(s: T): T {
+  const sock = (s as { socket?: unknown }).socket ?? s;
+  (sock as { setTimeout?: (ms: number) => unknown }).setTimeout?.(0);
+  return s;
 }
 
 interface DialOpts {

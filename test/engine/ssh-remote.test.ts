@@ -103,6 +103,32 @@ describe('ssh:// engines (real OpenSSH server)', function () {
     }
   });
 
+  it('keeps a quiet event stream open past the API timeout, over ssh:// and the socket alike', async () => {
+    // Regression: docker-modem's request timeout cut streams after timeoutMs without traffic.
+    const timeoutMs = 300;
+    const viaSsh = new EngineClient({ name: 'remote', source: 'setting', host: url }, { ssh: opts(), timeoutMs });
+    clients.push(viaSsh);
+    const viaSocket = new EngineClient({ name: 'direct', source: 'setting', host: daemon().host }, { timeoutMs });
+    const streams = await Promise.all([viaSsh.events(), viaSocket.events()]);
+    const seen = ['', ''];
+    const closed = [false, false];
+    streams.forEach((s, i) => {
+      s.on('data', (d: Buffer) => (seen[i] += d.toString()));
+      s.on('close', () => (closed[i] = true));
+      s.on('error', () => undefined);
+    });
+    await new Promise((r) => setTimeout(r, timeoutMs * 4));
+    const name = unique('ssh-quiet');
+    const id = docker(daemon().env, 'create', '--name', name, fixture.image!, 'true');
+    try {
+      await waitFor('the create event on both streams', () => seen.every((t) => t.includes(id)) || closed.some(Boolean));
+      assert.deepEqual(closed, [false, false]);
+    } finally {
+      streams.forEach((s) => s.destroy());
+      docker(daemon().env, 'rm', '-f', name);
+    }
+  });
+
   it('dials again after the SSH connection drops', async () => {
     const client = remote();
     await client.listContainers();
