@@ -371,12 +371,14 @@ export class ConnectError extends Error {
  * docker-modem applies the API timeout to every request as an idle timeout on
  * its socket, streams included: a quiet event stream, a followed log or an
  * idle shell was cut after `timeoutMs` (the event stream then reconnected and
- * every view refreshed). Streams have no idle limit; `s` is the response (its
- * socket) or, for hijacked streams, the socket itself.
+ * every view refreshed). Streams have no idle limit; a dead tcp:// peer is
+ * found by TCP keepalive instead (ssh:// has SSH keepalives). `s` is the
+ * response (its socket) or, for hijacked streams, the socket itself.
  */
 function noIdleTimeout<T extends object>(s: T): T {
-  const sock = (s as { socket?: unknown }).socket ?? s;
-  (sock as { setTimeout?: (ms: number) => unknown }).setTimeout?.(0);
+  const sock = ((s as { socket?: unknown }).socket ?? s) as { setTimeout?(ms: number): unknown; setKeepAlive?(on: boolean, delayMs: number): unknown };
+  sock.setTimeout?.(0);
+  sock.setKeepAlive?.(true, 15_000);
   return s;
 }
 
