@@ -3,10 +3,12 @@
 // and the status bar use the count to prove the views do not poll.
 
 import type Docker from 'dockerode';
+import type { Agent } from 'node:http';
 import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { parseHost, type Endpoint } from './endpoint';
 import { actionError, describeConnectError, type EngineProblem } from './errors';
+import type { SshEngineOptions } from './sshTransport';
 
 export type ContainerVerb = 'start' | 'stop' | 'restart' | 'pause' | 'unpause' | 'kill';
 
@@ -15,6 +17,8 @@ export interface ClientOptions {
   onRequest?: (method: string, path: string) => void;
   /** Timeout for ordinary API calls (not for streams), in ms. */
   timeoutMs?: number;
+  /** For ssh:// endpoints: where ~/.ssh is, the environment (SSH_AUTH_SOCK)… Defaults to the real ones. */
+  ssh?: SshEngineOptions;
 }
 
 export interface EngineIdentity {
@@ -35,16 +39,28 @@ export interface PruneResult {
 export class EngineClient {
   readonly docker: Docker;
   private requests = 0;
+  private readonly release: () => void = () => undefined;
 
   constructor(
     readonly endpoint: Endpoint,
     private readonly opts: ClientOptions = {},
   ) {
+    const target = parseHost(endpoint.host);
+    let agent: Agent | undefined;
+    if (target.kind === 'ssh') {
+      // The SSH layer (ssh2) loads only when an ssh:// engine is used. One
+      // SSH connection per endpoint is shared by every client of it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { acquireSshTransport } = require('./sshTransport') as typeof import('./sshTransport');
+      const lease = acquireSshTransport(endpoint.host, opts.ssh);
+      agent = lease.transport.agent;
+      this.release = lease.release;
+    }
     // dockerode (and the gRPC stack it pulls in) loads on first use, not when
     // the extension activates: activation must stay in the low milliseconds.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const DockerCtor = require('dockerode') as typeof Docker;
-    this.docker = new DockerCtor(dockerodeOptions(endpoint, opts.timeoutMs));
+    this.docker = new DockerCtor(dockerodeOptions(endpoint, opts.timeoutMs, agent));
     const modem = (this.docker as unknown as { modem: { dial: (o: DialOpts, cb: unknown) => unknown } }).modem;
     const dial = modem.dial.bind(modem);
     modem.dial = (o: DialOpts, cb: unknown) => {
@@ -79,7 +95,14 @@ export class EngineClient {
   }
 
   problem(err: unknown): EngineProblem {
-    return describeConnectError(err, this.endpoint.host);
+    // The SSH transport's errors carry their own problem (host key, login, remote socket).
+    const own = (err as { engineProblem?: EngineProblem } | undefined)?.engineProblem;
+    return own ?? describeConnectError(err, this.endpoint.host);
+  }
+
+  /** Lets go of what the client holds: for ssh://, its share of the SSH connection (the last user closes it). */
+  dispose(): void {
+    this.release();
   }
 
   // ---- lists -----------------------------------------------------------
@@ -168,7 +191,7 @@ export class EngineClient {
     return new Promise((resolve, reject) =>
       modem.dial(
         { path, method: 'GET', options, isStream: true, statusCodes: { 200: true, 404: 'no such object', 500: 'server error' } },
-        (err, data) => (err ? reject(err) : resolve(data as Readable)),
+        (err, data) => (err ? reject(err) : resolve(noIdleTimeout(data as Readable))),
       ),
     );
   }
@@ -189,7 +212,7 @@ export class EngineClient {
         // No COLUMNS/LINES: they would override the pty's size in many programs and stop resize from working.
         Env: ['TERM=xterm-256color'],
       });
-      const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as Duplex;
+      const stream = noIdleTimeout((await exec.start({ hijack: true, stdin: true, Tty: true })) as unknown as Duplex);
       const resize = (rows: number, cols: number) => exec.resize({ h: rows, w: cols }).then(() => undefined);
       await resize(size.rows, size.cols).catch(() => undefined); // the process may not have started yet
       return { stream, resize, exitCode: async () => (await exec.inspect()).ExitCode ?? undefined };
@@ -310,9 +333,11 @@ export class EngineClient {
 
   /** The raw `/events` stream (newline-delimited JSON). `EventStream` adds reconnects. */
   async events(): Promise<Readable> {
-    return (await this.docker.getEvents({
-      filters: { type: ['container', 'image', 'volume', 'network'] },
-    })) as unknown as Readable;
+    return noIdleTimeout(
+      (await this.docker.getEvents({
+        filters: { type: ['container', 'image', 'volume', 'network'] },
+      })) as unknown as Readable,
+    );
   }
 }
 
@@ -342,22 +367,56 @@ export class ConnectError extends Error {
   }
 }
 
+/**
+ * docker-modem applies the API timeout to every request as an idle timeout on
+ * its socket, streams included: a quiet event stream, a followed log or an
+ * idle shell was cut after `timeoutMs` (the event stream then reconnected and
+ * every view refreshed). Streams have no idle limit; a dead tcp:// peer is
+ * found by TCP keepalive instead (ssh:// has SSH keepalives). `s` is the
+ * response (its socket) or, for hijacked streams, the socket itself.
+ */
+function noIdleTimeout<T extends object>(s: T): T {
+  const sock = ((s as { socket?: unknown }).socket ?? s) as { setTimeout?(ms: number): unknown; setKeepAlive?(on: boolean, delayMs: number): unknown };
+  sock.setTimeout?.(0);
+  sock.setKeepAlive?.(true, 15_000);
+  return s;
+}
+
 interface DialOpts {
   method?: string;
   path?: string;
 }
 
-function dockerodeOptions(endpoint: Endpoint, timeoutMs?: number): Docker.DockerOptions {
+/**
+ * docker-modem starts from DOCKER_HOST & co. and lets them override what we
+ * pass (with DOCKER_HOST=ssh://… it would even dial SSH itself, accepting any
+ * host key). Every field it derives from the environment is reset here, so the
+ * endpoint alone decides where requests go.
+ */
+const NO_ENV_DEFAULTS = {
+  host: undefined,
+  port: undefined,
+  protocol: undefined,
+  username: undefined,
+  pathPrefix: undefined,
+  ca: undefined,
+  cert: undefined,
+  key: undefined,
+  sshOptions: undefined,
+} as unknown as Docker.DockerOptions;
+
+function dockerodeOptions(endpoint: Endpoint, timeoutMs?: number, agent?: Agent): Docker.DockerOptions {
   const target = parseHost(endpoint.host);
   const timeout = timeoutMs ?? 30_000;
   switch (target.kind) {
     case 'socket':
-      return { socketPath: target.socketPath, timeout };
+      return { ...NO_ENV_DEFAULTS, socketPath: target.socketPath, timeout };
     case 'tcp': {
       const tls = endpoint.tls;
       const read = (f?: string) => (f ? readFileSync(f) : undefined);
       const useTls = target.tls || !!tls;
       return {
+        ...NO_ENV_DEFAULTS,
         protocol: useTls ? 'https' : 'http',
         host: target.host,
         port: target.port,
@@ -366,11 +425,8 @@ function dockerodeOptions(endpoint: Endpoint, timeoutMs?: number): Docker.Docker
       };
     }
     case 'ssh':
-      // Remote engines over SSH go through Slipway's own SSH layer (host keys
-      // pinned from known_hosts), which the machine work provides.
-      throw new Error(
-        `Engine address "${endpoint.host}": ssh:// engines are not supported yet by this build. ` +
-          'Forward the remote socket (ssh -L) and use its unix:// path meanwhile.',
-      );
+      // HTTP over channels of Slipway's own SSH connection (sshTransport.ts);
+      // the host name only fills the Host header.
+      return { ...NO_ENV_DEFAULTS, protocol: 'http', host: 'docker', timeout, ...({ agent } as Docker.DockerOptions) };
   }
 }

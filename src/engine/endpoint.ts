@@ -88,7 +88,14 @@ function dedupe(list: Endpoint[]): Endpoint[] {
 export type DialTarget =
   | { kind: 'socket'; socketPath: string }
   | { kind: 'tcp'; host: string; port: number; tls: boolean }
-  | { kind: 'ssh'; host: string; port: number; username?: string };
+  | {
+      kind: 'ssh';
+      host: string;
+      port: number;
+      username?: string;
+      /** The remote Docker socket when the URL names one (`ssh://host/run/docker.sock`; recent docker CLIs read it too, 20.10 refuses it). */
+      socketPath?: string;
+    };
 
 /** Parses a Docker host URL, with an error that names the bad value and the accepted forms. */
 export function parseHost(host: string): DialTarget {
@@ -122,11 +129,16 @@ export function parseHost(host: string): DialTarget {
   }
   if (url.protocol === 'ssh:') {
     if (!url.hostname) throw bad('the host name is missing');
+    if (url.password) throw bad('passwords in ssh:// addresses are not supported; use ssh-agent or a key');
+    if (url.search || url.hash) throw bad('an ssh:// address takes no ?query or #fragment');
+    const socketPath = url.pathname && url.pathname !== '/' ? decodeURIComponent(url.pathname) : undefined;
     return {
       kind: 'ssh',
-      host: url.hostname,
+      // IPv6 literals come bracketed from URL; ssh and known_hosts want them bare.
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
       port: url.port ? Number(url.port) : 22,
       username: url.username ? decodeURIComponent(url.username) : undefined,
+      ...(socketPath ? { socketPath } : {}),
     };
   }
   throw bad(`the scheme "${url.protocol}" is not supported`);
