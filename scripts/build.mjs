@@ -34,6 +34,14 @@ const lazyFeatures = {
   },
 };
 
+/** src/engine/sshTransport.ts (ssh:// engines) becomes dist/ssh.js, required only when such an engine is used. */
+const lazySsh = {
+  name: 'lazy-ssh',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/sshTransport$/ }, () => ({ path: './ssh.js', external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -48,9 +56,10 @@ const common = {
 };
 
 const targets = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [lazyLibs, lazyFeatures] },
-  { ...common, entryPoints: ['src/features/lazy.ts'], outfile: 'dist/features.js', plugins: [lazyLibs] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyLibs] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [lazyLibs, lazyFeatures, lazySsh] },
+  { ...common, entryPoints: ['src/features/lazy.ts'], outfile: 'dist/features.js', plugins: [lazyLibs, lazySsh] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyLibs, lazySsh] },
+  { ...common, entryPoints: ['src/engine/sshTransport.ts'], outfile: 'dist/ssh.js', plugins: [lazyLibs] },
   ...LAZY_LIBS.map((pkg) => ({ ...common, sourcemap: false, entryPoints: [pkg], outfile: `dist/lib/${libName(pkg)}.js`, plugins: [] })),
 ];
 

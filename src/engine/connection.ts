@@ -121,6 +121,8 @@ export class EngineConnection implements Disposable {
       } catch (err) {
         const problem = err instanceof ConnectError ? err.problem : describeConnectError(err, endpoint.host);
         attempts.push({ endpoint, problem });
+        // Frees what the client holds (an ssh:// engine's SSH connection).
+        client.dispose();
       }
     }
     if (this.disposed) return;
@@ -167,6 +169,7 @@ export class EngineConnection implements Disposable {
     clearTimeout(this.retryTimer);
     this.stream?.dispose();
     this.stream = undefined;
+    if (this.current.kind === 'connected') this.current.client.dispose();
   }
 
   dispose(): void {

@@ -20,7 +20,7 @@ export const chooseEngine: CommandFactory = (deps) => async () => {
     ...listContexts(nodeContextFiles, process.env, os.homedir())
       .filter((c) => !auto.some((e) => e.host === c.host))
       .map((c) => ({ label: `context '${c.name}'`, description: c.host ?? c.problem, host: c.host })),
-    { label: 'Enter an address…', description: 'unix://, npipe://, tcp://', custom: true },
+    { label: 'Enter an address…', description: 'unix://, npipe://, tcp://, ssh://', custom: true },
   ];
   for (const i of items) if (i.host !== undefined && i.host === current) i.label = `$(check) ${i.label}`;
   const chosen = await vscode.window.showQuickPick(items, { placeHolder: 'Which Docker engine should Slipway use?' });
