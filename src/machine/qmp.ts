@@ -72,7 +72,10 @@ export class QmpClient {
     });
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => client.onData(chunk));
-    socket.on('error', (err) => client.fail(err));
+    // QEMU exiting shows up as a reset as often as a clean close: report both alike.
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      client.fail(err.code === 'ECONNRESET' || err.code === 'EPIPE' ? new Error('QEMU closed the QMP connection.', { cause: err }) : err),
+    );
     socket.on('close', () => client.fail(new Error('QEMU closed the QMP connection.')));
     try {
       await greeting;
