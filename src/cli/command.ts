@@ -4,6 +4,8 @@ export interface CliIO {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl+C; long-running commands (logs --follow) stop cleanly. Defaults to SIGINT/SIGTERM. */
+  signal?: AbortSignal;
 }
 
 export interface Command {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { runAgent, spawnAgent } from '../machine/agent';
 import { currentRoot, DEFAULT_MACHINE, nameProblem } from '../machine/layout';
 import { Machines, type MachineEvent, type MachineStatus } from '../machine/machine';
+import { LogFollower } from '../machine/runtime';
 import { SHARE_MECHANISMS, type Share, type ShareMechanismChoice } from '../machine/shares';
 import type { GuestArch } from '../machine/spec';
 import { connectSsh, execStreaming, interactiveShell } from '../machine/ssh';
@@ -31,7 +32,8 @@ Commands (NAME defaults to "default"):
                              print the lines that point docker at it:
                              eval "$(slipway machine env)"
   ip [NAME]                  print the address its ports are reached on
-  logs [NAME] [-n LINES]     print its serial console log
+  logs [NAME] [-n LINES] [-f|--follow]
+                             print its serial console log; -f keeps printing new lines
 
 State lives under $SLIPWAY_HOME (default ~/.slipway; %LOCALAPPDATA%\\Slipway on Windows).`;
 
@@ -46,7 +48,7 @@ interface Parsed {
 
 const VALUE_FLAGS = new Set(['--cpus', '--memory', '--disk', '--arch', '--shell', '-n', '--share-mechanism']);
 const LIST_FLAGS = new Set(['--share', '--share-ro']);
-const BOOL_FLAGS = new Set(['--json', '--kill', '-f', '--force', '--unset', '--help', '-h', '--no-shares']);
+const BOOL_FLAGS = new Set(['--json', '--kill', '-f', '--force', '--follow', '--unset', '--help', '-h', '--no-shares']);
 
 function parse(args: string[]): Parsed {
   const [verb, ...tail] = args;
@@ -98,6 +100,15 @@ function sharesFlag(p: Parsed, env: NodeJS.ProcessEnv): Partial<Share>[] | undef
     ...(mech ? { mechanism: mech as ShareMechanismChoice } : {}),
   });
   return [...rw.map((d) => one(d, false)), ...ro.map((d) => one(d, true))];
+}
+
+/** Aborted by the first Ctrl+C or SIGTERM. */
+function interruptSignal(): AbortSignal {
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return ac.signal;
 }
 
 function intFlag(p: Parsed, flag: string): number | undefined {
@@ -251,14 +262,25 @@ export const machineCommand: Command = {
       }
       case 'logs': {
         const n = intFlag(p, '-n');
+        const file = m.paths(name).serialLog;
         let text: string;
         try {
-          text = readFileSync(m.paths(name).serialLog, 'utf8');
+          text = readFileSync(file, 'utf8');
         } catch {
           throw new CliError(`Machine "${name}" has no console log yet; it is written from its first start.`);
         }
         const lines = text.split('\n');
         io.stdout.write((n ? lines.slice(-n - 1) : lines).join('\n'));
+        if (!p.flags.has('-f') && !p.flags.has('--follow')) return 0;
+        // Like tail -F: new lines as they come, across restarts (a boot starts the log afresh), until Ctrl+C.
+        const follower = new LogFollower(file, (line) => io.stdout.write(line + '\n'), Buffer.byteLength(text), 250).start();
+        await new Promise<void>((resolve) => {
+          const signal = io.signal ?? interruptSignal();
+          if (signal.aborted) return resolve();
+          signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        follower.poll();
+        follower.stop();
         return 0;
       }
       case 'ssh': {

@@ -3,7 +3,7 @@
 // crash (kill -9) leaves behind, and reading the guest's serial log.
 
 import type { ResolvedShare } from './shares';
-import { existsSync, openSync, readFileSync, readSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import type { MachinePaths } from './layout';
 import { pidAlive } from './lock';
@@ -139,6 +139,11 @@ export class LogFollower {
       return;
     }
     try {
+      // A new boot starts the log afresh: follow it from its beginning.
+      if (fstatSync(fd).size < this.offset) {
+        this.offset = 0;
+        this.partial = '';
+      }
       const buf = Buffer.alloc(64 * 1024);
       for (;;) {
         const n = readSync(fd, buf, 0, buf.length, this.offset);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -45,6 +45,28 @@ describe('slipway machine (CLI, no VM)', () => {
     ]);
     assert.match((await run(['create', 'bare', '--no-shares'], home)).out, /no shared folders/);
     await assert.rejects(run(['create', 'x', '--share', 'etc-is-fine', '--share', '/usr/lib'], home), /shares\[1\]\.guestPath: "\/usr\/lib" is inside the guest's own "\/usr"/);
+  });
+
+  it('follows the console log with -f, from the start again after a restart truncates it, until interrupted', async () => {
+    await run(['create', 'dev'], home);
+    const log = path.join(home, 'machines', 'dev', 'serial.log');
+    writeFileSync(log, 'old 1\nold 2\n');
+    const ac = new AbortController();
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (d) => (out += d));
+    const following = machineCommand.run(['logs', 'dev', '-n', '1', '-f'], { stdout, stderr: new PassThrough(), env: { ...process.env, SLIPWAY_HOME: home }, signal: ac.signal });
+    const seen = async (text: string) => {
+      while (!out.endsWith(text)) await new Promise((r) => setTimeout(r, 50));
+    };
+    await seen('old 2\n');
+    appendFileSync(log, 'new 3\n');
+    await seen('new 3\n');
+    writeFileSync(log, 'boot 1\n'); // a new boot writes a fresh log
+    await seen('boot 1\n');
+    ac.abort();
+    assert.equal(await following, 0);
+    assert.equal(out, 'old 2\nnew 3\nboot 1\n');
   });
 
   it('lists a machine with a broken config.json with its error instead of failing', async () => {
