@@ -116,7 +116,7 @@ async function sharesBench(): Promise<void> {
     const env = { ...process.env, DOCKER_HOST: session.dockerHost };
     await run(dockerCli(), ['import', '--change', 'ENV PATH=/bin', busyboxTarball(), BUSYBOX_IMAGE], env);
     // The guest-local tree: a copy into a named volume on the data disk.
-    await run(dockerCli(), ['run', '--rm', '-v', `${dirs['9p']}:/src`, '-v', 'bench-local:/local', BUSYBOX_IMAGE, 'cp', '-a', '/src/tree', '/local/tree'], env);
+    await run(dockerCli(), ['run', '--rm', '-v', `${dirs['9p']}:/src`, '-v', 'bench-local:/local', BUSYBOX_IMAGE, 'sh', '-c', 'cp -a /src/tree /local/tree'], env);
 
     // Alternate so that load changes on this shared host hit every subject alike.
     const local = await inContainer(env, 'bench-local:/local', '/local');

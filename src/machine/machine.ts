@@ -10,7 +10,7 @@
 // that the CLI leaves running.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as nodeOs from 'node:os';
 import { Emitter } from '../engine/emitter';
 import { ensureImage, formatSeed, SEED_FW_CFG_NAME, type ImageInfo } from './image';
@@ -47,6 +47,8 @@ export interface MachineStatus {
   sshPort?: number;
   accel?: Accel;
   startedAt?: string;
+  /** Host bytes the data disk takes now (it grows with use and shrinks after fstrim); undefined before the first start. */
+  diskUsedBytes?: number;
   /** Shared folders as the running machine mounted them (mechanism decided); undefined when not running. */
   shares?: ResolvedShare[];
   dockerHost: string;
@@ -200,7 +202,7 @@ export class Machines {
     if (holder?.purpose === 'stopping' && pid) state = 'stopping';
     else if (pid) state = run ? 'running' : 'starting';
     else state = holder?.purpose === 'starting' ? 'starting' : 'stopped';
-    return { ...base, state, spec, pid, sshPort: run?.sshPort, accel: run?.accel, startedAt: run?.startedAt, shares: run?.shares };
+    return { ...base, state, spec, pid, sshPort: run?.sshPort, accel: run?.accel, startedAt: run?.startedAt, shares: run?.shares, diskUsedBytes: diskUsed(paths.dataDisk) };
   }
 
   /** Every machine; a machine whose files are broken is listed with its error instead of failing the list. */
@@ -550,6 +552,16 @@ export async function pingDocker(session: SshSession, what: string, timeoutMs: n
     }
     if (Date.now() >= deadline) throw new Error(`The Docker engine in ${what} did not answer within ${Math.round(timeoutMs / 1000)} s: ${last}`);
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Allocated size of a sparse file (what it costs on the host's disk), or undefined when absent. */
+function diskUsed(file: string): number | undefined {
+  try {
+    const st = statSync(file);
+    return st.blocks ? st.blocks * 512 : st.size;
+  } catch {
+    return undefined;
   }
 }
 

@@ -58,7 +58,14 @@ function resources(m: MachineStatus): string {
   const s = m.spec;
   if (!s) return '';
   const mem = s.memoryMiB >= 1024 ? `${+(s.memoryMiB / 1024).toFixed(1)} GiB` : `${s.memoryMiB} MiB`;
-  return `${s.cpus} CPU${s.cpus === 1 ? '' : 's'} · ${mem} · ${s.diskGiB} GiB disk`;
+  const used = m.diskUsedBytes === undefined ? '' : `${gib(m.diskUsedBytes)} of `;
+  return `${s.cpus} CPU${s.cpus === 1 ? '' : 's'} · ${mem} · ${used}${s.diskGiB} GiB disk`;
+}
+
+/** Bytes as GiB with one decimal below 10 GiB ("0.4", "3.1", "12"). */
+function gib(bytes: number): string {
+  const g = bytes / 1024 ** 3;
+  return g < 10 ? g.toFixed(1) : g.toFixed(0);
 }
 
 export function machineNode(m: MachineStatus): MachineNode {

@@ -14,6 +14,11 @@ describe('machines model', () => {
     assert.match(n.tooltip, /Accelerator: tcg \(no hardware virtualization/);
   });
 
+  it('shows how much of its disk a machine uses on the host', () => {
+    const n = machineNode({ name: 'd', state: 'stopped', spec, diskUsedBytes: 3.14 * 1024 ** 3, dockerHost: '', dockerSocketServed: false });
+    assert.equal(n.description, 'stopped · 2 CPUs · 2 GiB · 3.1 of 64 GiB disk');
+  });
+
   it('shows a broken machine with its problem instead of hiding it', () => {
     const n = machineNode({ name: 'bad', state: 'broken', error: 'config.json: cpus must be at least 1', dockerHost: '', dockerSocketServed: false });
     assert.equal(n.description, 'config.json: cpus must be at least 1');
