@@ -10,7 +10,20 @@ import * as path from 'node:path';
 import { lint } from '../src/dockerfile/lint';
 import { medianMs, report, type Bench } from './report';
 
-const CORPUS = path.resolve(__dirname, '../../../shared/corpus/dockerfiles');
+/**
+ * The corpus lives in the `shared/` folder next to the checkout: /work/shared
+ * for /work/main and for a worktree /work/wt/<name> alike, so look upwards
+ * rather than at a fixed depth (a fixed `../../../` found nothing in worktrees).
+ */
+function findCorpus(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'shared', 'corpus', 'dockerfiles');
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`No shared/corpus/dockerfiles above ${__dirname}; the Dockerfile benches need it.`);
+  }
+}
+
+const CORPUS = findCorpus();
 
 interface Peer {
   run(configDir: string, text: string): unknown;
