@@ -148,7 +148,7 @@ export function buildModel(file: Dockerfile): Model {
         s.push({ span, commands });
         // A heredoc body is a shell script only when a shell reads it (`RUN <<EOF`, `RUN bash <<EOF`),
         // not when it feeds another program (`RUN python3 <<EOF`).
-        const shells = commands.every((c) => c.nameAt === -1 || SHELLS.has(c.words[c.nameAt].value));
+        const shells = commands.every((c) => c.nameAt === -1 || SHELLS.has(c.name));
         if (shells) for (const h of ins.heredocs) s.push({ span: h.body, commands: shellCommands(h.body.text) });
       }
       scriptCache.set(ins.index, s);

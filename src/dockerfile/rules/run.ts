@@ -15,7 +15,7 @@ function* posixRuns(model: Model, needle: string): Generator<{ ins: Instruction;
 }
 
 function wordAt(script: Script, cmd: SimpleCommand, k: number) {
-  const w = cmd.words[k];
+  const w = cmd.word(k);
   return { start: script.span.toDoc(w.start), end: script.span.toDocEnd(w.end) };
 }
 
@@ -50,7 +50,7 @@ const runSudo: Rule = {
         for (const cmd of script.commands) {
           if (commandName(cmd) !== 'sudo') continue;
           const at = wordAt(script, cmd, cmd.nameAt);
-          const next = cmd.words[cmd.nameAt + 1];
+          const next = cmd.nameAt + 1 < cmd.wordCount ? cmd.word(cmd.nameAt + 1) : undefined;
           const fixes =
             next && !next.value.startsWith('-')
               ? [{ title: 'Remove sudo', edits: [{ start: at.start, end: script.span.toDoc(next.start), newText: '' }] }]

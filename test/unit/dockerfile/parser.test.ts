@@ -107,4 +107,34 @@ describe('dockerfile shell reader', () => {
     const cmds = shellCommands('make 2>/dev/null >out # && rm -rf /\nls');
     assert.deepEqual(cmds.map((c) => c.words.map((w) => w.value)), [['make'], ['ls']]);
   });
+
+  // Words are stored as offsets and unquoted on demand (see shell.ts): the
+  // values, offsets and names must be what a one-object-per-word reader gave.
+  const wordCases: Array<{ script: string; words: Array<[string, number, number]>; name: string; nameAt: number }> = [
+    { script: 'echo "a b"\'c\' d\\ e', words: [['echo', 0, 4], ['a bc', 5, 13], ['d e', 14, 18]], name: 'echo', nameAt: 0 },
+    { script: 'A=1 B="x y" make -j2', words: [['A=1', 0, 3], ['B=x y', 4, 11], ['make', 12, 16], ['-j2', 17, 20]], name: 'make', nameAt: 2 },
+    { script: 'ap\\\nt-get', words: [['apt-get', 0, 9]], name: 'apt-get', nameAt: 0 },
+    { script: 'then sudo "ls"', words: [['then', 0, 4], ['sudo', 5, 9], ['ls', 10, 14]], name: 'sudo', nameAt: 1 },
+    { script: 'x=$(a "b c") y', words: [['x=$(a "b c")', 0, 12], ['y', 13, 14]], name: 'y', nameAt: 1 },
+    { script: 'for f in a b', words: [['for', 0, 3], ['f', 4, 5], ['in', 6, 8], ['a', 9, 10], ['b', 11, 12]], name: '', nameAt: -1 },
+    { script: 'V=1', words: [['V=1', 0, 3]], name: '', nameAt: -1 },
+    { script: 'say "unterminated', words: [['say', 0, 3], ['unterminated', 4, 17]], name: 'say', nameAt: 0 },
+  ];
+  for (const c of wordCases)
+    it(`reads words, offsets and the name of ${JSON.stringify(c.script)}`, () => {
+      const [cmd, ...more] = shellCommands(c.script);
+      assert.equal(more.length, 0);
+      assert.deepEqual(cmd.words.map((w) => [w.value, w.start, w.end]), c.words);
+      assert.deepEqual([cmd.name, cmd.nameAt, cmd.wordCount], [c.name, c.nameAt, c.words.length]);
+      assert.deepEqual(cmd.word(cmd.wordCount - 1), cmd.words[cmd.wordCount - 1]);
+    });
+
+  it('keeps every script\'s words intact across calls and past its scratch buffer', () => {
+    const long = Array.from({ length: 3000 }, (_, i) => `w${i}`).join(' ') + ' && last';
+    const first = shellCommands(long);
+    const second = shellCommands('other words here');
+    assert.equal(first[0].wordCount, 3000);
+    assert.deepEqual([first[0].word(2999).value, first[1].name, first[1].word(0).start], ['w2999', 'last', long.length - 4]);
+    assert.deepEqual(second[0].words.map((w) => w.value), ['other', 'words', 'here']);
+  });
 });
