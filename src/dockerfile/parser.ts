@@ -173,18 +173,19 @@ function continuationAt(text: string, ls: number, le: number, esc: number): numb
 function readInstruction(out: Dockerfile, L: number, p: number, esc: number): number {
   const { text, lines } = out;
   const n = lines.lineCount;
-  const pieceStart: number[] = [];
-  const pieceDoc: number[] = [];
+  const firstLine = L;
   const emptyLines: number[] = [];
-  let logical = '';
   let le = lines.lineEnd(L);
   let cont = continuationAt(text, p, le, esc);
-  pieceStart.push(0);
-  pieceDoc.push(p);
-  logical += text.slice(p, cont === -1 ? le : cont);
   let lastLine = L;
   let contentEnd = cont === -1 ? le : cont;
   L++;
+  // One line (most instructions): the logical text is a view into the
+  // document, no copy. Continued: the kept pieces joined once.
+  const parts = [text.slice(p, contentEnd)];
+  const pieceStart = [0];
+  const pieceDoc = [p];
+  let length = contentEnd - p;
   while (cont !== -1 && L < n) {
     const ls = lines.starts[L];
     le = lines.lineEnd(L);
@@ -201,13 +202,15 @@ function readInstruction(out: Dockerfile, L: number, p: number, esc: number): nu
       continue;
     }
     cont = continuationAt(text, ls, le, esc);
-    pieceStart.push(logical.length);
-    pieceDoc.push(ls);
-    logical += text.slice(ls, cont === -1 ? le : cont);
-    lastLine = L;
     contentEnd = cont === -1 ? le : cont;
+    parts.push(text.slice(ls, contentEnd));
+    pieceStart.push(length);
+    pieceDoc.push(ls);
+    length += contentEnd - ls;
+    lastLine = L;
     L++;
   }
+  const logical = parts.length === 1 ? parts[0] : parts.join('');
   const whole = new Span(logical, pieceStart, pieceDoc);
   let k = 0;
   while (k < logical.length && !isBlank(logical.charCodeAt(k))) k++;
@@ -226,7 +229,7 @@ function readInstruction(out: Dockerfile, L: number, p: number, esc: number): nu
     keywordEnd: whole.toDocEnd(k),
     start: p,
     end: contentEnd,
-    line: lines.lineOf(p),
+    line: firstLine,
     endLine: lastLine,
     args,
     words,

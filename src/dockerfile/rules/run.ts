@@ -8,10 +8,12 @@ import { commandArgs, commandName, type SimpleCommand } from '../shell';
 import { operands } from './locate';
 
 /** Shell-form RUNs that go through a POSIX shell, with their parsed scripts. */
-function* posixRuns(model: Model, needle: string): Generator<{ ins: Instruction; scripts: Script[] }> {
+function posixRuns(model: Model, needle: string): Array<{ ins: Instruction; scripts: Script[] }> {
+  const out: Array<{ ins: Instruction; scripts: Script[] }> = [];
   for (const stage of model.stages)
     for (const ins of stage.body)
-      if (ins.keyword === 'RUN' && !ins.json && model.mentions(ins, needle) && stage.posixShellAt(ins)) yield { ins, scripts: model.scripts(ins) };
+      if (ins.keyword === 'RUN' && !ins.json && model.mentions(ins, needle) && stage.posixShellAt(ins)) out.push({ ins, scripts: model.scripts(ins) });
+  return out;
 }
 
 function wordAt(script: Script, cmd: SimpleCommand, k: number) {
