@@ -25,6 +25,13 @@ export const KNOWN_INSTRUCTIONS = new Set([
   'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
 ]);
 
+/**
+ * Upper-cased keyword → the same text as a string constant. Rules compare
+ * `ins.keyword === 'RUN'` tens of thousands of times on a large file; with the
+ * constant those are pointer comparisons instead of character comparisons.
+ */
+const CANONICAL_KEYWORD = new Map([...KNOWN_INSTRUCTIONS].map((k) => [k, k]));
+
 /** Instructions whose arguments may be a JSON array (exec form). */
 const JSON_CAPABLE = new Set(['ADD', 'COPY', 'CMD', 'ENTRYPOINT', 'RUN', 'SHELL', 'VOLUME']);
 const HEREDOC_CAPABLE = new Set(['ADD', 'COPY', 'RUN']);
@@ -214,7 +221,8 @@ function readInstruction(out: Dockerfile, L: number, p: number, esc: number): nu
   const whole = new Span(logical, pieceStart, pieceDoc);
   let k = 0;
   while (k < logical.length && !isBlank(logical.charCodeAt(k))) k++;
-  const keyword = logical.slice(0, k).toUpperCase();
+  const upper = logical.slice(0, k).toUpperCase();
+  const keyword = CANONICAL_KEYWORD.get(upper) ?? upper;
   let a = k;
   while (a < logical.length && isBlank(logical.charCodeAt(a))) a++;
   const args = whole.slice(a);
