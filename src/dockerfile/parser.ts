@@ -218,7 +218,7 @@ function readInstruction(out: Dockerfile, L: number, p: number, esc: number): nu
     L++;
   }
   const logical = parts.length === 1 ? parts[0] : parts.join('');
-  const whole = new Span(logical, pieceStart, pieceDoc);
+  const whole = Span.pieces(logical, pieceStart, pieceDoc);
   let k = 0;
   while (k < logical.length && !isBlank(logical.charCodeAt(k))) k++;
   const upper = logical.slice(0, k).toUpperCase();

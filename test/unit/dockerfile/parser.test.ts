@@ -119,6 +119,8 @@ describe('dockerfile shell reader', () => {
     { script: 'for f in a b', words: [['for', 0, 3], ['f', 4, 5], ['in', 6, 8], ['a', 9, 10], ['b', 11, 12]], name: '', nameAt: -1 },
     { script: 'V=1', words: [['V=1', 0, 3]], name: '', nameAt: -1 },
     { script: 'say "unterminated', words: [['say', 0, 3], ['unterminated', 4, 17]], name: 'say', nameAt: 0 },
+    { script: 'echo "a\\"b\\\\" ünï🙈 x$y$(z)w', words: [['echo', 0, 4], ['a"b\\', 5, 13], ['ünï🙈', 14, 19], ['x$y$(z)w', 20, 28]], name: 'echo', nameAt: 0 },
+    { script: 'a"b c"d\'e f\'g>out', words: [['ab cde fg', 0, 13]], name: 'ab cde fg', nameAt: 0 },
   ];
   for (const c of wordCases)
     it(`reads words, offsets and the name of ${JSON.stringify(c.script)}`, () => {
