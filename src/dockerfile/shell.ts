@@ -5,9 +5,9 @@
 //
 // Compact by design: a 1 MB Dockerfile holds ~40k shell words in ~12k
 // commands, and every script stays alive for the whole lint. One object and
-// one string per word (and a push-grown array per command) kept ~8 MB alive,
+// one string per word (and a push-grown array per command) kept ~6.5 MB alive,
 // and copying that through V8's young generation was about half of the lint
-// time. So a script keeps its word boundaries in one Int32Array, a command is
+// time. So word boundaries are offsets in a shared Int32Array, a command is
 // a small object holding its name (the only word most rules read), and a
 // word's unquoted value is computed again from the script when asked for.
 
@@ -24,9 +24,9 @@ export type Separator = '&&' | '||' | ';' | '|' | '&' | '\n' | '(' | ')' | '';
 export class SimpleCommand {
   constructor(
     private readonly script: string,
-    /** `[start, end]` pairs of every word of the script. */
+    /** `[start, end]` pairs of words: this script's among others' (see `chunk`). */
     private readonly bounds: Int32Array,
-    /** Index (in words of the script) of this command's first word. */
+    /** Index (in word pairs of `bounds`) of this command's first word. */
     private readonly first: number,
     readonly wordCount: number,
     /** Index of the command name in this command's words (after assignments and `then`/`do`/...); -1 when none. */
@@ -72,12 +72,17 @@ function endsWord(c: number): boolean {
 const PLAIN_RUN = /[^ \t\r\f\v\n&|;<>()'"\\$`]+/y;
 const DOUBLE_QUOTED_RUN = /[^"\\]+/y;
 
-// Word boundaries of the script being read, reused across calls (grown, never shrunk).
-let scratch = new Int32Array(1024);
+// Word boundaries of all scripts are written one after another into shared
+// chunks: a new Int32Array per script (a malloc'd buffer each) cost more than
+// reading the script. A chunk lives as long as a command that points into it.
+const CHUNK = 1 << 16;
+let chunk = new Int32Array(CHUNK);
+let chunkUsed = 0;
 
 /** Splits `script` into simple commands. Never throws; unterminated quotes run to the end. */
 export function shellCommands(script: string): SimpleCommand[] {
   const n = script.length;
+  let base = chunkUsed; // this script's words start at chunk[base]
   const found: Array<{ first: number; count: number; sep: Separator }> = [];
   let words = 0;
   let cmdFirst = 0;
@@ -129,21 +134,22 @@ export function shellCommands(script: string): SimpleCommand[] {
       i = end;
       continue;
     }
-    if (2 * words + 2 > scratch.length) {
-      const grown = new Int32Array(scratch.length * 2);
-      grown.set(scratch);
-      scratch = grown;
+    if (base + 2 * words + 2 > chunk.length) {
+      // Full: move this script's words so far to the start of a new chunk.
+      const next = new Int32Array(Math.max(CHUNK, 4 * words + 4));
+      next.set(chunk.subarray(base, base + 2 * words));
+      chunk = next;
+      base = 0;
     }
-    scratch[2 * words] = i;
-    scratch[2 * words + 1] = end;
+    chunk[base + 2 * words] = i;
+    chunk[base + 2 * words + 1] = end;
     words++;
     i = end > i ? end : i + 1;
   }
   finish('');
-  // A plain copy loop: TypedArray#slice costs more than the copy itself here.
-  const bounds = new Int32Array(2 * words);
-  for (let k = 0; k < bounds.length; k++) bounds[k] = scratch[k];
-  return found.map((f) => command(script, bounds, f.first, f.count, f.sep));
+  chunkUsed = base + 2 * words;
+  const bounds = chunk;
+  return found.map((f) => command(script, bounds, base / 2 + f.first, f.count, f.sep));
 }
 
 /** Finds the command name: the first word that is neither an assignment nor a reserved word. */

@@ -131,12 +131,15 @@ describe('dockerfile shell reader', () => {
       assert.deepEqual(cmd.word(cmd.wordCount - 1), cmd.words[cmd.wordCount - 1]);
     });
 
-  it('keeps every script\'s words intact across calls and past its scratch buffer', () => {
-    const long = Array.from({ length: 3000 }, (_, i) => `w${i}`).join(' ') + ' && last';
+  it('keeps every script\'s words intact across calls and shared-buffer changes', () => {
+    const small = shellCommands('apt-get install -y curl');
+    // One script longer than a buffer chunk, then many short ones that fill several chunks.
+    const long = Array.from({ length: 40000 }, (_, i) => `w${i}`).join(' ') + ' && last';
     const first = shellCommands(long);
-    const second = shellCommands('other words here');
-    assert.equal(first[0].wordCount, 3000);
-    assert.deepEqual([first[0].word(2999).value, first[1].name, first[1].word(0).start], ['w2999', 'last', long.length - 4]);
-    assert.deepEqual(second[0].words.map((w) => w.value), ['other', 'words', 'here']);
+    const many = Array.from({ length: 8000 }, (_, i) => shellCommands(`echo ${i} a b c d e f g`));
+    assert.equal(first[0].wordCount, 40000);
+    assert.deepEqual([first[0].word(0).value, first[0].word(39999).value, first[1].name, first[1].word(0).start], ['w0', 'w39999', 'last', long.length - 4]);
+    assert.deepEqual(small[0].words.map((w) => w.value), ['apt-get', 'install', '-y', 'curl']);
+    assert.equal(many.filter((cmds, i) => cmds[0].word(1).value !== String(i) || cmds[0].word(8).value !== 'g').length, 0);
   });
 });
