@@ -16,6 +16,17 @@
 // instruction are dropped; blank lines inside one are dropped and reported
 // (BuildKit's NoEmptyContinuation); heredocs (`<<EOF`, `<<-EOF`, quoted
 // names) for RUN, COPY and ADD, bodies following the instruction's line.
+//
+// Speed, measured on the bench's 1 MB file (2,858 instructions, 948 RUNs,
+// ~26k lines, 2 cores shared with other work): lint went from ~130 ms to
+// ~50-75 ms (parse ~8 ms, shell reading of RUNs ~12 ms, rules ~12 ms, the
+// rest mostly garbage collection). What mattered was memory kept alive while
+// the lint runs, since V8's young-generation collector copies all of it:
+// ~13.6 MB before, ~6.5 MB now, of 21 MB allocated per lint. So: one-line
+// instructions keep their text as a view of the document (continued ones are
+// joined once), one-piece spans carry no offset arrays, word lists are
+// exact-size, and shell words are offsets (see shell.ts). Keywords are the
+// canonical string constants so rules' `keyword === 'RUN'` is a pointer test.
 
 import { LineIndex, Span } from './text';
 import { leadingFlags, splitWords, type Flag, type Word } from './words';
