@@ -83,11 +83,13 @@ let chunkUsed = 0;
 export function shellCommands(script: string): SimpleCommand[] {
   const n = script.length;
   let base = chunkUsed; // this script's words start at chunk[base]
-  const found: Array<{ first: number; count: number; sep: Separator }> = [];
+  // Commands found, as (first word, word count, separator) until the words
+  // have their final place in `chunk`.
+  const found: Array<number | Separator> = [];
   let words = 0;
   let cmdFirst = 0;
   const finish = (sep: Separator) => {
-    if (words > cmdFirst) found.push({ first: cmdFirst, count: words - cmdFirst, sep });
+    if (words > cmdFirst) found.push(cmdFirst, words - cmdFirst, sep);
     cmdFirst = words;
   };
   let i = 0;
@@ -148,8 +150,9 @@ export function shellCommands(script: string): SimpleCommand[] {
   }
   finish('');
   chunkUsed = base + 2 * words;
-  const bounds = chunk;
-  return found.map((f) => command(script, bounds, base / 2 + f.first, f.count, f.sep));
+  const commands: SimpleCommand[] = [];
+  for (let f = 0; f < found.length; f += 3) commands.push(command(script, chunk, base / 2 + (found[f] as number), found[f + 1] as number, found[f + 2] as Separator));
+  return commands;
 }
 
 /** Finds the command name: the first word that is neither an assignment nor a reserved word. */
@@ -158,7 +161,10 @@ function command(script: string, bounds: Int32Array, first: number, count: numbe
     const value = wordValue(script, bounds[2 * (first + k)]);
     // `for x in ...` and `case` have no command name worth reading.
     if (value === 'for' || value === 'case') break;
-    if (!ASSIGNMENT.test(value) && !RESERVED.has(value)) return new SimpleCommand(script, bounds, first, count, k, sep, value);
+    // Cheap tests first: this runs for every command of every RUN.
+    const assignment = value.includes('=') && ASSIGNMENT.test(value);
+    const reserved = value.length <= 5 && RESERVED.has(value);
+    if (!assignment && !reserved) return new SimpleCommand(script, bounds, first, count, k, sep, value);
   }
   return new SimpleCommand(script, bounds, first, count, -1, sep, '');
 }
@@ -168,12 +174,15 @@ function wordEnd(s: string, i: number): number {
   return readWord(s, i, null);
 }
 
+// readWord's output slot for wordValue, reused (readWord never re-enters).
+const VALUE = { value: '' };
+
 /** The word starting at `start` with quotes and backslashes removed. */
 function wordValue(s: string, start: number): string {
-  const out = { value: '' };
-  readWord(s, start, out);
-  return out.value;
+  readWord(s, start, VALUE);
+  return VALUE.value;
 }
+
 
 /**
  * Reads one word from `i`; returns the offset past it. With `out`, also
