@@ -137,7 +137,9 @@ export function buildModel(file: Dockerfile): Model {
       return memos.get(key) as T;
     },
     mentions(ins, needle) {
-      return ins.args.text.includes(needle) || ins.heredocs.some((h) => h.body.text.includes(needle));
+      if (ins.args.text.includes(needle)) return true;
+      for (const h of ins.heredocs) if (h.body.text.includes(needle)) return true;
+      return false;
     },
     scripts(ins) {
       let s = scriptCache[ins.index];
