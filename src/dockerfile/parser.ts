@@ -148,8 +148,7 @@ export function parse(input: string): Dockerfile {
       continue;
     }
     if (text.charCodeAt(p) === 35) {
-      const body = text.slice(p, le);
-      const m = lookingForDirectives ? DIRECTIVE.exec(body) : null;
+      const m = lookingForDirectives ? DIRECTIVE.exec(text.slice(p, le)) : null;
       if (m) {
         const name = m[1].toLowerCase();
         out.directives.push({ name, value: m[2], line: L, start: p, end: le });
@@ -167,7 +166,7 @@ export function parse(input: string): Dockerfile {
         }
       } else {
         lookingForDirectives = false;
-        out.comments.push({ text: body.slice(1).trim(), line: L, start: p, end: le });
+        out.comments.push({ text: text.slice(p + 1, le).trim(), line: L, start: p, end: le });
       }
       L++;
       continue;
