@@ -186,6 +186,12 @@ function continuationAt(text: string, ls: number, le: number, esc: number): numb
   return -1;
 }
 
+// Where each kept line of the instruction being read starts, in its logical
+// text and in the document; reused (push-grown arrays per instruction were
+// a good part of the parser's garbage).
+const pieceStarts: number[] = [];
+const pieceDocs: number[] = [];
+
 /** Reads one instruction starting at offset `p` of line `L`; returns the next line to read. */
 function readInstruction(out: Dockerfile, L: number, p: number, esc: number): number {
   const { text, lines } = out;
@@ -198,11 +204,12 @@ function readInstruction(out: Dockerfile, L: number, p: number, esc: number): nu
   let contentEnd = cont === -1 ? le : cont;
   L++;
   // One line (most instructions): the logical text is a view into the
-  // document, no copy. Continued: the kept pieces joined once.
-  const parts = [text.slice(p, contentEnd)];
-  const pieceStart = [0];
-  const pieceDoc = [p];
-  let length = contentEnd - p;
+  // document, no copy. Continued: the kept pieces concatenated, flattened
+  // once by the first read; their offsets collected in the reused arrays.
+  let logical = text.slice(p, contentEnd);
+  let pieces = 1;
+  pieceStarts[0] = 0;
+  pieceDocs[0] = p;
   while (cont !== -1 && L < n) {
     const ls = lines.starts[L];
     le = lines.lineEnd(L);
@@ -220,15 +227,14 @@ function readInstruction(out: Dockerfile, L: number, p: number, esc: number): nu
     }
     cont = continuationAt(text, ls, le, esc);
     contentEnd = cont === -1 ? le : cont;
-    parts.push(text.slice(ls, contentEnd));
-    pieceStart.push(length);
-    pieceDoc.push(ls);
-    length += contentEnd - ls;
+    pieceStarts[pieces] = logical.length;
+    pieceDocs[pieces] = ls;
+    pieces++;
+    logical += text.slice(ls, contentEnd);
     lastLine = L;
     L++;
   }
-  const logical = parts.length === 1 ? parts[0] : parts.join('');
-  const whole = Span.pieces(logical, pieceStart, pieceDoc);
+  const whole = pieces === 1 ? Span.contiguous(logical, p) : Span.pieces(logical, pieceStarts.slice(0, pieces), pieceDocs.slice(0, pieces));
   let k = 0;
   while (k < logical.length && !isBlank(logical.charCodeAt(k))) k++;
   const upper = logical.slice(0, k).toUpperCase();
