@@ -34,6 +34,30 @@ describe('dockerfile parser', () => {
     assert.deepEqual([ins.line, ins.endLine], [1, 2]);
   });
 
+  // Spans are views (one line) or pieces with offset arrays (continued lines);
+  // every character of the logical text, and of any slice of it, must come
+  // from the same character of the document.
+  const MAPPED = [
+    'FROM a\nRUN echo one\n',
+    'RUN a \\\n# note \\\n\n  b && c \\\r\n  d\n',
+    'RUN\\\n  echo split keyword\n',
+    'COPY --from=x \\\n  a \\\n  b /c/\nENV A=1 \\\n    B=2\n',
+    '# escape=`\nRUN a `\n b `\n\n c\n',
+  ];
+  for (const text of MAPPED)
+    it(`maps every logical offset to the same document character: ${JSON.stringify(text)}`, () => {
+      const bad: string[] = [];
+      const { instructions } = parse(text);
+      assert.ok(instructions.length > 0);
+      for (const ins of instructions) {
+        const spans = [ins.args, ins.args.slice(1), ins.args.slice(2, ins.args.text.length - 1)];
+        for (const span of spans)
+          for (let i = 0; i < span.text.length; i++) if (text[span.toDoc(i)] !== span.text[i]) bad.push(`${ins.keyword}@${i}`);
+        if (ins.args.text.length && ins.args.toDocEnd(ins.args.text.length) !== ins.args.toDoc(ins.args.text.length - 1) + 1) bad.push(`${ins.keyword} end`);
+      }
+      assert.deepEqual(bad, []);
+    });
+
   it('reads parser directives only at the top', () => {
     const f = parse('# syntax=docker/dockerfile:1\n# check=skip=UndefinedVar\nFROM a\n# escape=`\n');
     assert.deepEqual(f.directives.map((d) => [d.name, d.value]), [['syntax', 'docker/dockerfile:1'], ['check', 'skip=UndefinedVar']]);
