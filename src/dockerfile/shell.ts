@@ -76,7 +76,7 @@ const DOUBLE_QUOTED_RUN = /[^"\\]+/y;
 // chunks: a new Int32Array per script (a malloc'd buffer each) cost more than
 // reading the script. A chunk lives as long as a command that points into it.
 const CHUNK = 1 << 16;
-let chunk = new Int32Array(CHUNK);
+let chunk = new Int32Array(0); // the first script allocates a real one
 let chunkUsed = 0;
 
 /** Splits `script` into simple commands. Never throws; unterminated quotes run to the end. */
