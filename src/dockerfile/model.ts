@@ -64,8 +64,11 @@ export function buildModel(file: Dockerfile): Model {
   const globalArgs: Instruction[] = [];
   const beforeFrom: Instruction[] = [];
   const stages: Stage[] = [];
-  const stageIndex = new Map<number, Stage>();
-  const scriptCache = new Map<number, Script[]>();
+  // Per-instruction facts in arrays indexed by `Instruction.index` (Maps of
+  // 3k entries cost more to fill than the lint's rules took to read them).
+  const count = file.instructions.length;
+  const stageIndex = new Array<Stage | undefined>(count);
+  const scriptCache = new Array<Script[] | undefined>(count);
   // Lookups stay O(1): a fuzzed 1 MB file can hold 100k stages.
   const byName = new Map<string, Stage>();
   const memos = new Map<string, unknown>();
@@ -90,27 +93,27 @@ export function buildModel(file: Dockerfile): Model {
       }
       if (stage.name && !byName.has(stage.name)) byName.set(stage.name, stage);
       stages.push(stage);
-      stageIndex.set(ins.index, stage);
+      stageIndex[ins.index] = stage;
     } else if (!stages.length) {
       (ins.keyword === 'ARG' ? globalArgs : beforeFrom).push(ins);
     } else {
       const stage = stages[stages.length - 1];
       stage.body.push(ins);
-      stageIndex.set(ins.index, stage);
+      stageIndex[ins.index] = stage;
     }
   }
 
   // The SHELL in effect at each instruction: inherited from the parent stage, changed by SHELL.
   const shellAtEnd: Array<string[] | undefined> = [];
   const posixAtEnd: boolean[] = [];
-  const shellAt = new Map<number, string[] | undefined>();
-  const posixAt = new Map<number, boolean>();
+  const shellAt = new Array<string[] | undefined>(count);
+  const posixAt = new Array<boolean | undefined>(count);
   for (const stage of stages) {
     let shell = stage.parent !== undefined ? shellAtEnd[stage.parent] : undefined;
     let posix = stage.parent !== undefined ? posixAtEnd[stage.parent] : !WINDOWS_IMAGE.test(stage.image?.value ?? '');
     for (const ins of stage.body) {
-      shellAt.set(ins.index, shell);
-      posixAt.set(ins.index, posix);
+      shellAt[ins.index] = shell;
+      posixAt[ins.index] = posix;
       if (ins.keyword === 'SHELL' && ins.json?.length) {
         shell = ins.json;
         posix = !NON_POSIX_SHELL.test(ins.json[0]);
@@ -118,7 +121,7 @@ export function buildModel(file: Dockerfile): Model {
     }
     shellAtEnd[stage.index] = shell;
     posixAtEnd[stage.index] = posix;
-    stage.posixShellAt = (ins) => posixAt.get(ins.index) ?? posix;
+    stage.posixShellAt = (ins) => posixAt[ins.index] ?? posix;
   }
 
   return {
@@ -127,17 +130,19 @@ export function buildModel(file: Dockerfile): Model {
     beforeFrom,
     stages,
     stageNamed: (name) => byName.get(name.toLowerCase()),
-    shellAt: (ins) => shellAt.get(ins.index),
-    stageOf: (ins) => stageIndex.get(ins.index),
+    shellAt: (ins) => shellAt[ins.index],
+    stageOf: (ins) => stageIndex[ins.index],
     memo<T>(key: string, compute: () => T): T {
       if (!memos.has(key)) memos.set(key, compute());
       return memos.get(key) as T;
     },
     mentions(ins, needle) {
-      return ins.args.text.includes(needle) || ins.heredocs.some((h) => h.body.text.includes(needle));
+      if (ins.args.text.includes(needle)) return true;
+      for (const h of ins.heredocs) if (h.body.text.includes(needle)) return true;
+      return false;
     },
     scripts(ins) {
-      let s = scriptCache.get(ins.index);
+      let s = scriptCache[ins.index];
       if (s) return s;
       s = [];
       if (ins.keyword === 'RUN' && !ins.json) {
@@ -148,10 +153,10 @@ export function buildModel(file: Dockerfile): Model {
         s.push({ span, commands });
         // A heredoc body is a shell script only when a shell reads it (`RUN <<EOF`, `RUN bash <<EOF`),
         // not when it feeds another program (`RUN python3 <<EOF`).
-        const shells = commands.every((c) => c.nameAt === -1 || SHELLS.has(c.words[c.nameAt].value));
+        const shells = commands.every((c) => c.nameAt === -1 || SHELLS.has(c.name));
         if (shells) for (const h of ins.heredocs) s.push({ span: h.body, commands: shellCommands(h.body.text) });
       }
-      scriptCache.set(ins.index, s);
+      scriptCache[ins.index] = s;
       return s;
     },
   };

@@ -66,21 +66,29 @@ export class LineIndex {
  * instruction dropped) with a map from each logical index back to the document.
  * `pieceStart[k]` is the logical index where piece k starts and `pieceDoc[k]`
  * the document offset it came from; within a piece the text is contiguous.
+ * A span of one piece (most of them) has no arrays, only `docOffset`.
  */
 export class Span {
-  constructor(
+  private constructor(
     readonly text: string,
-    private readonly pieceStart: number[],
-    private readonly pieceDoc: number[],
+    private readonly pieceStart: readonly number[] | undefined,
+    private readonly pieceDoc: readonly number[] | undefined,
+    private readonly docOffset: number,
   ) {}
 
   static contiguous(text: string, docOffset: number): Span {
-    return new Span(text, [0], [docOffset]);
+    return new Span(text, undefined, undefined, docOffset);
+  }
+
+  /** Pieces in logical order: `pieceStart[0]` must be 0 and both arrays the same length. */
+  static pieces(text: string, pieceStart: readonly number[], pieceDoc: readonly number[]): Span {
+    return pieceStart.length === 1 ? Span.contiguous(text, pieceDoc[0]) : new Span(text, pieceStart, pieceDoc, 0);
   }
 
   /** Document offset of logical index `i` (an end index maps just past its last char). */
   toDoc(i: number): number {
     const ps = this.pieceStart;
+    if (ps === undefined) return this.docOffset + i;
     let lo = 0;
     let hi = ps.length - 1;
     while (lo < hi) {
@@ -88,7 +96,7 @@ export class Span {
       if (ps[mid] <= i) lo = mid;
       else hi = mid - 1;
     }
-    return this.pieceDoc[lo] + (i - ps[lo]);
+    return this.pieceDoc![lo] + (i - ps[lo]);
   }
 
   /** Document offset just after logical index `i - 1`: keeps an end inside its own piece. */
@@ -98,17 +106,30 @@ export class Span {
 
   /** A sub-span [from, to) of this span, mapped to the same document. */
   slice(from: number, to = this.text.length): Span {
-    const starts: number[] = [];
-    const docs: number[] = [];
+    // The pieces overlapping [from, to) are consecutive: find them, then copy
+    // into exact-size arrays (spans live as long as the parse; push-grown
+    // arrays would keep ~4x the memory alive).
     const ps = this.pieceStart;
+    if (ps === undefined) return Span.contiguous(this.text.slice(from, to), this.docOffset + Math.min(from, this.text.length));
+    const pd = this.pieceDoc!;
+    let first = -1;
+    let last = -1;
     for (let k = 0; k < ps.length; k++) {
       const pEnd = k + 1 < ps.length ? ps[k + 1] : this.text.length;
       if (pEnd <= from || ps[k] >= to) continue;
-      const s = Math.max(ps[k], from);
-      starts.push(s - from);
-      docs.push(this.pieceDoc[k] + (s - ps[k]));
+      if (first === -1) first = k;
+      last = k;
     }
-    if (!starts.length) return Span.contiguous('', this.toDoc(Math.min(from, this.text.length)));
-    return new Span(this.text.slice(from, to), starts, docs);
+    if (first === -1) return Span.contiguous('', this.toDoc(Math.min(from, this.text.length)));
+    const text = this.text.slice(from, to);
+    if (first === last) return Span.contiguous(text, pd[first] + (Math.max(ps[first], from) - ps[first]));
+    const starts = new Array<number>(last - first + 1);
+    const docs = new Array<number>(last - first + 1);
+    for (let k = first; k <= last; k++) {
+      const s = Math.max(ps[k], from);
+      starts[k - first] = s - from;
+      docs[k - first] = pd[k] + (s - ps[k]);
+    }
+    return new Span(text, starts, docs, 0);
   }
 }

@@ -63,11 +63,14 @@ export function splitWords(text: string, escape: string, from = 0, stopAfterFlag
         run = ++i;
       }
     }
-    value += text.slice(run, i);
-    words.push({ raw: text.slice(start, i), value, start, end: i });
+    const raw = text.slice(start, i);
+    // No quote or escape seen (nothing flushed): the value is the raw text; share the string.
+    value = run === start ? raw : value + text.slice(run, i);
+    words.push({ raw, value, start, end: i });
     if (stopAfterFlags && (value === '--' || !value.startsWith('--'))) break;
   }
-  return words;
+  // Exact size: instructions keep their words for the whole lint (see Span.slice).
+  return words.slice();
 }
 
 /**

@@ -28,6 +28,8 @@ function packageCommands(model: Model, ins: Instruction): PackageCommand[] {
   for (const script of model.scripts(ins))
     script.commands.forEach((cmd, index) => {
       let name = commandName(cmd);
+      // Most commands are neither: read their arguments only for these.
+      if (name !== 'apt-get' && name !== 'apt' && name !== 'apk' && name !== 'sudo') return;
       let args = commandArgs(cmd);
       if (name === 'sudo' && args.length) {
         name = args[0].value;
@@ -168,9 +170,8 @@ function removesAptLists(model: Model, ins: Instruction): boolean {
   return model.scripts(ins).some((s) =>
     s.commands.some((c) => {
       const name = commandName(c);
-      const args = commandArgs(c);
-      if (name === 'rm') return args.some((w) => w.value.startsWith('/var/lib/apt/lists'));
-      return (name === 'apt-get' || name === 'apt') && args.some((w) => w.value === 'dist-clean');
+      if (name === 'rm') return commandArgs(c).some((w) => w.value.startsWith('/var/lib/apt/lists'));
+      return (name === 'apt-get' || name === 'apt') && commandArgs(c).some((w) => w.value === 'dist-clean');
     }),
   );
 }
@@ -206,7 +207,7 @@ const aptNotAptGet: Rule = {
     for (const { pkgs } of runs(ctx.model))
       for (const p of pkgs) {
         if (p.tool !== 'apt') continue;
-        const nameWord = p.cmd.words[p.cmd.nameAt].value === 'apt' ? p.cmd.words[p.cmd.nameAt] : p.cmd.words[p.cmd.nameAt + 1];
+        const nameWord = p.cmd.word(p.cmd.name === 'apt' ? p.cmd.nameAt : p.cmd.nameAt + 1);
         const at = docRange(p, nameWord);
         ctx.report({
           message: '"apt" is for interactive use and warns that its CLI is not stable in scripts; use "apt-get".',

@@ -7,8 +7,7 @@ import { keyValues, type KeyValue } from '../words';
 import { operands } from './locate';
 
 export function pairs(model: Model, ins: Instruction): KeyValue[] {
-  const cache = model.memo('pairs', () => new Map<number, KeyValue[]>());
-  let kv = cache.get(ins.index);
-  if (!kv) cache.set(ins.index, (kv = keyValues(operands(ins), ins.keyword === 'ENV' || ins.keyword === 'LABEL', model.file.escape)));
-  return kv;
+  // Indexed by Instruction.index: cheaper than a Map for thousands of instructions.
+  const cache = model.memo('pairs', () => new Array<KeyValue[] | undefined>(model.file.instructions.length));
+  return (cache[ins.index] ??= keyValues(operands(ins), ins.keyword === 'ENV' || ins.keyword === 'LABEL', model.file.escape));
 }

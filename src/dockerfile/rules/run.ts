@@ -8,14 +8,16 @@ import { commandArgs, commandName, type SimpleCommand } from '../shell';
 import { operands } from './locate';
 
 /** Shell-form RUNs that go through a POSIX shell, with their parsed scripts. */
-function* posixRuns(model: Model, needle: string): Generator<{ ins: Instruction; scripts: Script[] }> {
+function posixRuns(model: Model, needle: string): Array<{ ins: Instruction; scripts: Script[] }> {
+  const out: Array<{ ins: Instruction; scripts: Script[] }> = [];
   for (const stage of model.stages)
     for (const ins of stage.body)
-      if (ins.keyword === 'RUN' && !ins.json && model.mentions(ins, needle) && stage.posixShellAt(ins)) yield { ins, scripts: model.scripts(ins) };
+      if (ins.keyword === 'RUN' && !ins.json && model.mentions(ins, needle) && stage.posixShellAt(ins)) out.push({ ins, scripts: model.scripts(ins) });
+  return out;
 }
 
 function wordAt(script: Script, cmd: SimpleCommand, k: number) {
-  const w = cmd.words[k];
+  const w = cmd.word(k);
   return { start: script.span.toDoc(w.start), end: script.span.toDocEnd(w.end) };
 }
 
@@ -50,7 +52,7 @@ const runSudo: Rule = {
         for (const cmd of script.commands) {
           if (commandName(cmd) !== 'sudo') continue;
           const at = wordAt(script, cmd, cmd.nameAt);
-          const next = cmd.words[cmd.nameAt + 1];
+          const next = cmd.nameAt + 1 < cmd.wordCount ? cmd.word(cmd.nameAt + 1) : undefined;
           const fixes =
             next && !next.value.startsWith('-')
               ? [{ title: 'Remove sudo', edits: [{ start: at.start, end: script.span.toDoc(next.start), newText: '' }] }]

@@ -81,13 +81,15 @@ const emptyContinuation: Rule = {
   },
 };
 
+const EXEC_FORM_CAPABLE = new Set(['CMD', 'ENTRYPOINT', 'RUN', 'SHELL', 'COPY', 'ADD', 'VOLUME']);
+
 const jsonInvalid: Rule = {
   id: 'json-form-invalid',
   severity: 'warning',
   summary: 'Arguments that look like a JSON array but are not valid JSON run as a shell command.',
   check(ctx) {
     for (const ins of ctx.model.file.instructions) {
-      if (ins.json || !['CMD', 'ENTRYPOINT', 'RUN', 'SHELL', 'COPY', 'ADD', 'VOLUME'].includes(ins.keyword)) continue;
+      if (ins.json || !EXEC_FORM_CAPABLE.has(ins.keyword)) continue;
       const ops = operands(ins);
       if (!ops.length || !ops[0].raw.startsWith('[')) continue;
       const from = ops[0].start;

@@ -19,10 +19,13 @@ import { AUTOMATIC_PLATFORM_ARGS, globalArgDefaults } from './stages';
 
 const EXPANDING = new Set(['ADD', 'COPY', 'ENV', 'ARG', 'EXPOSE', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
 
-/** Names an ARG/ENV instruction defines. */
-function definedNames(model: Model, ins: Instruction): string[] {
-  if (ins.keyword !== 'ARG' && ins.keyword !== 'ENV') return [];
-  return pairs(model, ins).map((kv) => kv.key);
+const NONE: readonly string[] = [];
+
+/** Names an ARG/ENV instruction defines (read once per instruction: several loops below ask). */
+function definedNames(model: Model, ins: Instruction): readonly string[] {
+  if (ins.keyword !== 'ARG' && ins.keyword !== 'ENV') return NONE;
+  const cache = model.memo('defined-names', () => new Array<readonly string[] | undefined>(model.file.instructions.length));
+  return (cache[ins.index] ??= pairs(model, ins).map((kv) => kv.key));
 }
 
 /**
@@ -32,8 +35,9 @@ function definedNames(model: Model, ins: Instruction): string[] {
  * before this line).
  */
 function expandedRefs(model: Model, ins: Instruction, escape: string): Array<VarRef & { setEarlierHere?: boolean; own?: string }> {
-  if (!EXPANDING.has(ins.keyword)) return [];
   const text = ins.args.text;
+  // Every reference starts with `$`; most instructions have none.
+  if (!EXPANDING.has(ins.keyword) || !text.includes('$')) return [];
   if (ins.keyword === 'ARG' || ins.keyword === 'ENV') {
     const refs: Array<VarRef & { setEarlierHere?: boolean; own?: string }> = [];
     const earlier = new Set<string>();

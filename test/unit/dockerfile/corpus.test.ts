@@ -7,13 +7,14 @@ import * as path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { lint } from '../../../src/dockerfile/lint';
 import { parse } from '../../../src/dockerfile/parser';
+import { corpusDir } from './helpers';
 
-const CORPUS = path.resolve(__dirname, '../../../../../shared/corpus/dockerfiles');
+const CORPUS = corpusDir();
 
 /** Errors the parser itself raises: a file that builds must have none. */
 const PARSE_ERRORS = new Set(['syntax-unknown-instruction', 'syntax-missing-arguments', 'syntax-unterminated-heredoc', 'syntax-invalid-directive', 'syntax-no-instructions']);
 
-const files = fs.existsSync(CORPUS) ? fs.readdirSync(CORPUS).sort() : [];
+const files = CORPUS ? fs.readdirSync(CORPUS).sort() : [];
 const read = (f: string) => fs.readFileSync(path.join(CORPUS, f), 'utf8');
 const negative = (f: string) => f.includes('testfiles-negative');
 const official = (f: string) => !f.startsWith('moby__');

@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lint } from '../../../src/dockerfile/lint';
 import { LineIndex, type Position } from '../../../src/dockerfile/text';
+import { corpusDir } from './helpers';
 
-const CORPUS = path.resolve(__dirname, '../../../../../shared/corpus/dockerfiles');
+const CORPUS = corpusDir();
 
 /** mulberry32: small, seedable PRNG. */
 function rng(seed: number): () => number {
@@ -53,7 +54,7 @@ function check(text: string, label: string): void {
 }
 
 describe('dockerfile fuzz', () => {
-  const corpus = fs.existsSync(CORPUS) ? fs.readdirSync(CORPUS).map((f) => fs.readFileSync(path.join(CORPUS, f), 'utf8')) : [];
+  const corpus = CORPUS ? fs.readdirSync(CORPUS).map((f) => fs.readFileSync(path.join(CORPUS, f), 'utf8')) : [];
 
   it('edge inputs', () => {
     const cases: Record<string, string> = {

@@ -1,5 +1,7 @@
 // Shared by the Dockerfile unit tests.
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { lint, type LintOptions } from '../../../src/dockerfile/lint';
 import { LineIndex } from '../../../src/dockerfile/text';
 import type { Diagnostic, TextEdit } from '../../../src/dockerfile/rule';
@@ -18,4 +20,18 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
   let out = text;
   for (const e of abs) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
   return out;
+}
+
+/**
+ * shared/corpus/dockerfiles, found by looking upwards from the compiled test:
+ * it sits next to the checkout, /work/shared for /work/main and for a worktree
+ * /work/wt/<name> alike (a fixed `../` depth missed it in worktrees, and the
+ * corpus tests then skipped silently). '' when there is none.
+ */
+export function corpusDir(): string {
+  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'shared', 'corpus', 'dockerfiles');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return '';
 }

@@ -34,6 +34,30 @@ describe('dockerfile parser', () => {
     assert.deepEqual([ins.line, ins.endLine], [1, 2]);
   });
 
+  // Spans are views (one line) or pieces with offset arrays (continued lines);
+  // every character of the logical text, and of any slice of it, must come
+  // from the same character of the document.
+  const MAPPED = [
+    'FROM a\nRUN echo one\n',
+    'RUN a \\\n# note \\\n\n  b && c \\\r\n  d\n',
+    'RUN\\\n  echo split keyword\n',
+    'COPY --from=x \\\n  a \\\n  b /c/\nENV A=1 \\\n    B=2\n',
+    '# escape=`\nRUN a `\n b `\n\n c\n',
+  ];
+  for (const text of MAPPED)
+    it(`maps every logical offset to the same document character: ${JSON.stringify(text)}`, () => {
+      const bad: string[] = [];
+      const { instructions } = parse(text);
+      assert.ok(instructions.length > 0);
+      for (const ins of instructions) {
+        const spans = [ins.args, ins.args.slice(1), ins.args.slice(2, ins.args.text.length - 1)];
+        for (const span of spans)
+          for (let i = 0; i < span.text.length; i++) if (text[span.toDoc(i)] !== span.text[i]) bad.push(`${ins.keyword}@${i}`);
+        if (ins.args.text.length && ins.args.toDocEnd(ins.args.text.length) !== ins.args.toDoc(ins.args.text.length - 1) + 1) bad.push(`${ins.keyword} end`);
+      }
+      assert.deepEqual(bad, []);
+    });
+
   it('reads parser directives only at the top', () => {
     const f = parse('# syntax=docker/dockerfile:1\n# check=skip=UndefinedVar\nFROM a\n# escape=`\n');
     assert.deepEqual(f.directives.map((d) => [d.name, d.value]), [['syntax', 'docker/dockerfile:1'], ['check', 'skip=UndefinedVar']]);
@@ -106,5 +130,40 @@ describe('dockerfile shell reader', () => {
   it('skips redirections and comments', () => {
     const cmds = shellCommands('make 2>/dev/null >out # && rm -rf /\nls');
     assert.deepEqual(cmds.map((c) => c.words.map((w) => w.value)), [['make'], ['ls']]);
+  });
+
+  // Words are stored as offsets and unquoted on demand (see shell.ts): the
+  // values, offsets and names must be what a one-object-per-word reader gave.
+  const wordCases: Array<{ script: string; words: Array<[string, number, number]>; name: string; nameAt: number }> = [
+    { script: 'echo "a b"\'c\' d\\ e', words: [['echo', 0, 4], ['a bc', 5, 13], ['d e', 14, 18]], name: 'echo', nameAt: 0 },
+    { script: 'A=1 B="x y" make -j2', words: [['A=1', 0, 3], ['B=x y', 4, 11], ['make', 12, 16], ['-j2', 17, 20]], name: 'make', nameAt: 2 },
+    { script: 'ap\\\nt-get', words: [['apt-get', 0, 9]], name: 'apt-get', nameAt: 0 },
+    { script: 'then sudo "ls"', words: [['then', 0, 4], ['sudo', 5, 9], ['ls', 10, 14]], name: 'sudo', nameAt: 1 },
+    { script: 'x=$(a "b c") y', words: [['x=$(a "b c")', 0, 12], ['y', 13, 14]], name: 'y', nameAt: 1 },
+    { script: 'for f in a b', words: [['for', 0, 3], ['f', 4, 5], ['in', 6, 8], ['a', 9, 10], ['b', 11, 12]], name: '', nameAt: -1 },
+    { script: 'V=1', words: [['V=1', 0, 3]], name: '', nameAt: -1 },
+    { script: 'say "unterminated', words: [['say', 0, 3], ['unterminated', 4, 17]], name: 'say', nameAt: 0 },
+    { script: 'echo "a\\"b\\\\" ünï🙈 x$y$(z)w', words: [['echo', 0, 4], ['a"b\\', 5, 13], ['ünï🙈', 14, 19], ['x$y$(z)w', 20, 28]], name: 'echo', nameAt: 0 },
+    { script: 'a"b c"d\'e f\'g>out', words: [['ab cde fg', 0, 13]], name: 'ab cde fg', nameAt: 0 },
+  ];
+  for (const c of wordCases)
+    it(`reads words, offsets and the name of ${JSON.stringify(c.script)}`, () => {
+      const [cmd, ...more] = shellCommands(c.script);
+      assert.equal(more.length, 0);
+      assert.deepEqual(cmd.words.map((w) => [w.value, w.start, w.end]), c.words);
+      assert.deepEqual([cmd.name, cmd.nameAt, cmd.wordCount], [c.name, c.nameAt, c.words.length]);
+      assert.deepEqual(cmd.word(cmd.wordCount - 1), cmd.words[cmd.wordCount - 1]);
+    });
+
+  it('keeps every script\'s words intact across calls and shared-buffer changes', () => {
+    const small = shellCommands('apt-get install -y curl');
+    // One script longer than a buffer chunk, then many short ones that fill several chunks.
+    const long = Array.from({ length: 40000 }, (_, i) => `w${i}`).join(' ') + ' && last';
+    const first = shellCommands(long);
+    const many = Array.from({ length: 8000 }, (_, i) => shellCommands(`echo ${i} a b c d e f g`));
+    assert.equal(first[0].wordCount, 40000);
+    assert.deepEqual([first[0].word(0).value, first[0].word(39999).value, first[1].name, first[1].word(0).start], ['w0', 'w39999', 'last', long.length - 4]);
+    assert.deepEqual(small[0].words.map((w) => w.value), ['apt-get', 'install', '-y', 'curl']);
+    assert.equal(many.filter((cmds, i) => cmds[0].word(1).value !== String(i) || cmds[0].word(8).value !== 'g').length, 0);
   });
 });
