@@ -5,7 +5,7 @@
 //   npx mocha --require out/test/editor/setup.js 'out/test/editor/*.test.js' --timeout 300000
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Context } from 'mocha';
@@ -20,6 +20,25 @@ export interface EditorEnv {
   /** The workspace folder code-server opened (a copy of sample/). */
   workspace: string;
   vsix: string;
+  /** SLIPWAY_HOME of the extension host: holds one stopped machine, "demo", with two shared folders. */
+  slipwayHome: string;
+}
+
+/** A stopped machine for the Machines view (creating one needs no QEMU): it shares the workspace and, read-only over sshfs, a second folder. */
+async function createDemoMachine(home: string, workspace: string): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Machines } = require('../../src/machine/machine') as typeof import('../../src/machine/machine');
+  const data = path.join(home, 'datasets');
+  mkdirSync(data);
+  await new Machines({ root: home }).create('demo', {
+    cpus: 2,
+    memoryMiB: 2048,
+    diskGiB: 32,
+    shares: [
+      { hostPath: workspace, guestPath: workspace, readOnly: false, mechanism: 'auto' },
+      { hostPath: data, guestPath: data, readOnly: true, mechanism: 'sshfs' },
+    ],
+  });
 }
 
 let env: EditorEnv | undefined;
@@ -73,13 +92,16 @@ export const mochaHooks = {
     const wsRoot = mkdtempSync(path.join(os.tmpdir(), 'slipway-editor-ws-'));
     const workspace = path.join(wsRoot, 'sample');
     cpSync(path.join(repo, 'sample'), workspace, { recursive: true });
+    const slipwayHome = mkdtempSync(path.join(os.tmpdir(), 'slipway-editor-home-'));
+    await createDemoMachine(slipwayHome, workspace);
     const codeServer = await startCodeServer({
       folder: workspace,
       vsix: [vsix],
+      env: { SLIPWAY_HOME: slipwayHome },
       settings: { 'slipway.engine.host': dockerd.host },
       log: (line) => console.log(`    code-server: ${line}`),
     });
-    env = { dockerd, codeServer, workspace, vsix };
+    env = { dockerd, codeServer, workspace, vsix, slipwayHome };
     console.log(`    editor tier ready in ${((Date.now() - started) / 1000).toFixed(1)} s (code-server ${codeServer.url}, dockerd ${dockerd.host})`);
   },
 
@@ -90,7 +112,7 @@ export const mochaHooks = {
   async afterAll(this: Context) {
     this.timeout(60_000);
     if (!env) return;
-    const { codeServer, dockerd, workspace } = env;
+    const { codeServer, dockerd, workspace, slipwayHome } = env;
     if (anyFailed || process.env.SLIPWAY_EDITOR_LOG) {
       console.log(`--- code-server log (${codeServer.logFile}), last lines:\n${readFileSync(codeServer.logFile, 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('File not found:')).slice(-30).join('\n')}`);
     }
@@ -98,6 +120,7 @@ export const mochaHooks = {
     await dockerd.stop();
     if (dockerdDir) rmSync(dockerdDir, { recursive: true, force: true, maxRetries: 3 });
     rmSync(path.dirname(workspace), { recursive: true, force: true });
+    rmSync(slipwayHome, { recursive: true, force: true });
     env = undefined;
   },
 };
