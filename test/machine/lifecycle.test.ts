@@ -229,7 +229,12 @@ describe('machine lifecycle (real QEMU and guest image)', function () {
     const version = await runAsync('/bin/sh', ['-c', `${envOut.stdout}\ndocker version --format '{{.Server.Version}}'`], process.env);
     assert.equal(version.code, 0, version.stderr);
     assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+/);
-    assert.equal(await docker(env, 'run', '--rm', '-v', 'keep:/data', image, 'cat', '/data/f'), 'kept');
+    // When this fails, the agent's log says whether its SSH connection dropped.
+    const kept = await docker(env, 'run', '--rm', '-v', 'keep:/data', image, 'cat', '/data/f').catch((err: Error) => {
+      const log = existsSync(p.agentLog) ? readFileSync(p.agentLog, 'utf8').split('\n').slice(-15).join('\n') : '(no agent log)';
+      throw new Error(`${err.message}\n--- agent log:\n${log}`);
+    });
+    assert.equal(kept, 'kept');
 
     const ssh = await cli(home, 'ssh', NAME, '--', 'sh', '-c', 'echo "$(id -un) $1"; exit 7', 'sh', "it's $(not) run");
     assert.equal(ssh.code, 7, ssh.stderr);
