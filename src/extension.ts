@@ -20,11 +20,13 @@ import { buildMachineList } from './models/machines';
 import type { MachineStatus } from './machine/machine';
 import type { CommandDeps, MachineDeps } from './commands/deps';
 import type { SlipwayTasks } from './tasks/tasks';
+import type { ExtensionMachineDeps } from './features/machineDeps';
+import type { RunInMachine } from './machine/exec';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Slipway', { log: true });
   // The machine layer loads after activation (see machine()).
-  let machineDeps: (MachineDeps & { dispose(): void }) | undefined;
+  let machineDeps: ExtensionMachineDeps | undefined;
   const machine = (): MachineDeps => {
     if (!machineDeps) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -39,7 +41,8 @@ export function activate(context: vscode.ExtensionContext): void {
     if (!slipwayTasks) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { registerTasks } = require('./features/lazy') as typeof import('./features/lazy');
-      slipwayTasks = registerTasks(context, { conn, machineShares });
+      const runInMachine: RunInMachine = (name, argv, opts) => (machine(), machineDeps!).runInMachine(name, argv, opts);
+      slipwayTasks = registerTasks(context, { conn, machineShares, runInMachine });
     }
     return slipwayTasks;
   };

@@ -11,6 +11,7 @@ import { Machines, type MachineEvent, type MachineStatus } from '../machine/mach
 import { LogFollower } from '../machine/runtime';
 import { SHARE_MECHANISMS, type Share, type ShareMechanismChoice } from '../machine/shares';
 import type { GuestArch } from '../machine/spec';
+import { shellQuoteWord } from '../machine/shellQuote';
 import { connectSsh, execStreaming, interactiveShell } from '../machine/ssh';
 import { CliError, UsageError, type CliIO, type Command } from './command';
 
@@ -147,10 +148,8 @@ export function envLines(shell: string, dockerHost: string, name: string, unset:
   }
 }
 
-/** Single-quoting for the printed env lines (sh and fish accept the same form for these values). */
-function shQuote(v: string): string {
-  return `'${v.replace(/'/g, `'\\''`)}'`;
-}
+/** Quoting for the printed env lines: the SSH exec helper's POSIX quoting (fish reads the same '\'' form). */
+const shQuote = shellQuoteWord;
 
 function psQuote(v: string): string {
   return `'${v.replace(/'/g, "''")}'`;

@@ -64,7 +64,11 @@ export function findCompose(env: NodeJS.ProcessEnv = process.env): ComposeBinary
 export function requireCompose(env: NodeJS.ProcessEnv = process.env): ComposeBinary {
   const found = findCompose(env);
   if (found) return found;
-  throw new Error(
+  throw composeNotFoundError();
+}
+
+export function composeNotFoundError(): Error {
+  return new Error(
     'Docker Compose v2 was not found (looked for the "docker compose" plugin and "docker-compose" v2). ' +
       'Install the docker-compose-plugin package or Docker Compose v2, or use a Slipway machine, which has it.',
   );

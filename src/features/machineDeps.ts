@@ -2,12 +2,15 @@
 // (after activation) because the machine layer brings ssh2 with it.
 
 import * as path from 'node:path';
+import { runInMachine, type RunInMachine } from '../machine/exec';
 import { currentRoot } from '../machine/layout';
 import { Machines } from '../machine/machine';
 import { MachineList } from '../machine/watch';
 import type { MachineDeps } from '../commands/deps';
 
-export function createMachineDeps(extensionPath: string): MachineDeps & { dispose(): void } {
+export type ExtensionMachineDeps = MachineDeps & { dispose(): void; runInMachine: RunInMachine };
+
+export function createMachineDeps(extensionPath: string): ExtensionMachineDeps {
   const machines = new Machines({ root: currentRoot(process.env) });
   const list = new MachineList(machines);
   const cli = path.join(extensionPath, 'dist', 'cli.js');
@@ -19,6 +22,7 @@ export function createMachineDeps(extensionPath: string): MachineDeps & { dispos
     list,
     cliCommand,
     agentCommand: (name: string) => cliCommand(['machine', '__agent', name]),
+    runInMachine: (name, argv, opts) => runInMachine(machines, name, argv, opts),
     dispose: () => list.dispose(),
   };
 }

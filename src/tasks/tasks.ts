@@ -38,6 +38,8 @@ export interface TasksDeps {
   conn: EngineConnection;
   /** The shared folders of the Slipway machine serving an engine address, when it is one (bind-mount warnings). */
   machineShares?: WorkDeps['machineShares'];
+  /** Runs a command in a machine (builds next to shared files, compose when the host has none). */
+  runInMachine?: WorkDeps['runInMachine'];
 }
 
 export class SlipwayTasks implements vscode.Disposable {
@@ -97,7 +99,7 @@ export class SlipwayTasks implements vscode.Disposable {
   }
 
   private work(def: TaskDefinition, vars: Vars): TaskWork {
-    const deps: WorkDeps = { conn: this.deps.conn, diagnostics: this.diagnostics, machineShares: this.deps.machineShares };
+    const deps: WorkDeps = { conn: this.deps.conn, diagnostics: this.diagnostics, machineShares: this.deps.machineShares, runInMachine: this.deps.runInMachine };
     switch (def.type) {
       case BUILD_TASK:
         return buildWork(deps, buildSpecOf(def, vars));

@@ -1,16 +1,18 @@
 // What each task type does when it runs: the bodies of the CustomExecutions.
 // The engine is the one Slipway is connected to; compose gets it as DOCKER_HOST.
 
-import { buildImage } from '../build/build';
+import { buildImage, resolveDockerfile, type BuildResult, type BuildSpec } from '../build/build';
+import { buildRoute, routeLine, type MachineSharesInfo } from '../build/inMachine';
+import { buildInMachine } from '../build/machineBuild';
 import { runDetached, containerOptions, readEnvFiles, type RunSpec } from '../build/run';
-import type { BuildSpec } from '../build/build';
 import type { ComposeAction, ComposeProject } from '../compose/argv';
 import { readComposeProject, formatProblem } from '../compose/discover';
-import { requireCompose } from '../compose/locate';
+import { guestComposeArgv, guestComposeProject } from '../compose/inMachine';
+import { composeNotFoundError, findCompose, type ComposeBinary } from '../compose/locate';
 import { runCompose } from '../compose/process';
 import type { EngineConnection } from '../engine/connection';
-import type { HostOs } from '../machine/layout';
-import { bindSourceOf, bindSourcesOutsideShares, type Share } from '../machine/shares';
+import type { RunInMachine } from '../machine/exec';
+import { bindSourceOf, bindSourcesOutsideShares } from '../machine/shares';
 import type { TaskDiagnostics } from './diagnostics';
 import type { TaskWork } from './pty';
 
@@ -23,13 +25,13 @@ export interface WorkDeps {
   diagnostics: TaskDiagnostics;
   /** The shared folders of the Slipway machine serving `engineHost`, when it is one. */
   machineShares?: (engineHost: string) => MachineShares | undefined;
+  /** Runs a command in a running machine over SSH (builds next to shared files, compose when the host has none). */
+  runInMachine?: RunInMachine;
+  /** The host's Compose v2 (default: `findCompose()`); injectable so tests can take it away. */
+  findCompose?: () => ComposeBinary | undefined;
 }
 
-export interface MachineShares {
-  machine: string;
-  shares: readonly Pick<Share, 'hostPath'>[];
-  os: HostOs;
-}
+export type MachineShares = MachineSharesInfo;
 
 const yellow = (s: string) => `\x1b[33m${s}\x1b[0m\n`;
 
@@ -54,7 +56,7 @@ export function warnBindsOutsideShares(deps: WorkDeps, engineHost: string, sourc
 export function buildWork(deps: WorkDeps, spec: BuildSpec): TaskWork {
   return async (write, signal) => {
     const client = deps.conn.requireClient();
-    const result = await buildImage(client.docker, spec, write, signal);
+    const result = await buildSomewhere(deps, client, spec, write, signal);
     deps.diagnostics.setBuildProblems(result.dockerfile, result.problems);
     if (result.ok) {
       write(green(`Built ${spec.tags?.length ? spec.tags.join(', ') : result.imageId ?? 'the image'}.`));
@@ -63,6 +65,26 @@ export function buildWork(deps: WorkDeps, spec: BuildSpec): TaskWork {
     write(red(result.error ?? 'The build failed.'));
     return 1;
   };
+}
+
+/**
+ * In a machine whose shared folders hold the context and the Dockerfile, the
+ * guest's docker CLI builds next to the files (no context upload); anywhere
+ * else the context is uploaded through the Engine API. The terminal says which.
+ */
+async function buildSomewhere(deps: WorkDeps, client: ReturnType<EngineConnection['requireClient']>, spec: BuildSpec, write: (t: string) => void, signal: AbortSignal): Promise<BuildResult> {
+  const dockerfile = resolveDockerfile(spec);
+  const route = buildRoute(spec, dockerfile, deps.machineShares?.(client.endpoint.host), !!deps.runInMachine);
+  write(dim(routeLine(route, spec.context)));
+  if (route.kind === 'machine' && deps.runInMachine) {
+    try {
+      return await buildInMachine(deps.runInMachine, route, spec, dockerfile, write, signal);
+    } catch (err) {
+      if (signal.aborted) return { ok: false, dockerfile, problems: [], error: 'The build was cancelled.' };
+      write(dim(`Could not build in machine "${route.machine}" (${(err as Error).message}); uploading the context instead.`));
+    }
+  }
+  return buildImage(client.docker, spec, write, signal);
 }
 
 export function runWork(deps: WorkDeps, spec: RunSpec): TaskWork {
@@ -101,9 +123,22 @@ export function composeWork(deps: WorkDeps, project: ComposeProject, action: Com
     }
     const client = deps.conn.requireClient();
     if (action.verb === 'up') warnBindsOutsideShares(deps, client.endpoint.host, bindSources, write);
-    const bin = requireCompose();
-    write(dim(`docker compose ${action.verb} (Compose ${bin.version}, engine ${client.endpoint.host})`));
-    const r = await runCompose(bin, project, action, { dockerHost: client.endpoint.host, write, signal });
+    const bin = (deps.findCompose ?? findCompose)();
+    let r: { code: number | null };
+    if (bin) {
+      write(dim(`docker compose ${action.verb} (Compose ${bin.version}, engine ${client.endpoint.host})`));
+      r = await runCompose(bin, project, action, { dockerHost: client.endpoint.host, write, signal });
+    } else {
+      // No Compose on this host: a machine has it in its image; it runs next to the shared files.
+      const m = deps.machineShares?.(client.endpoint.host);
+      const guest = m && deps.runInMachine ? guestComposeProject(project, m) : undefined;
+      if (!m || !deps.runInMachine || !guest?.ok) {
+        if (guest && !guest.ok) write(dim(`Compose cannot run in machine "${m!.machine}": ${guest.reason}.`));
+        throw composeNotFoundError();
+      }
+      write(dim(`No Docker Compose on this host: running docker compose ${action.verb} in machine "${m.machine}", next to the project's shared files.`));
+      r = await deps.runInMachine(m.machine, guestComposeArgv(guest.project, action), { write, signal });
+    }
     if (signal.aborted) {
       write(dim('Cancelled.'));
       return 130;

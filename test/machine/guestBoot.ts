@@ -7,6 +7,7 @@ import { createConnection, createServer } from 'node:net';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, utils } from 'ssh2';
+import { shellQuote } from '../../src/machine/shellQuote';
 
 export interface BootFiles {
   kernel: string;
@@ -209,7 +210,7 @@ export function sshExec(
   pinnedHostPub = keys.host.public,
   input?: Buffer,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const cmd = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const cmd = shellQuote(argv);
   const want = publicBlob(pinnedHostPub);
   return new Promise((resolve, reject) => {
     const c = new Client();
