@@ -121,4 +121,25 @@ const multiSourceDest: Rule = {
   },
 };
 
-export const copyRules: Rule[] = [outsideContext, ignoredSource, addInsteadOfCopy, multiSourceDest];
+const quotedSpace: Rule = {
+  id: 'copy-quoted-space',
+  severity: 'error',
+  summary: 'A quoted (or escaped) COPY/ADD path with spaces in the shell form: the builder splits it at the spaces anyway and fails.',
+  check(ctx) {
+    for (const ins of ctx.model.file.instructions) {
+      if ((ins.keyword !== 'COPY' && ins.keyword !== 'ADD') || ins.json || ins.heredocs.length) continue;
+      const ops = operands(ins);
+      // Our word splitter keeps quoted or escaped whitespace inside a word; the builder does not.
+      const bad = ops.find((w) => /\s/.test(w.value));
+      if (!bad || ops.length < 2) continue;
+      const all = argRange(ins, { start: ops[0].start, end: ops[ops.length - 1].end });
+      ctx.report({
+        message: `${ins.keyword} splits its shell-form arguments at whitespace, quoted or escaped, so ${bad.raw} is read as several paths and the build fails; write paths with spaces in the JSON form: ${ins.keyword} ["…", "…"].`,
+        ...argRange(ins, bad),
+        fixes: [{ title: 'Convert to the JSON form', edits: [{ ...all, newText: `[${ops.map((w) => JSON.stringify(w.value)).join(', ')}]` }] }],
+      });
+    }
+  },
+};
+
+export const copyRules: Rule[] = [outsideContext, ignoredSource, addInsteadOfCopy, multiSourceDest, quotedSpace];

@@ -22,6 +22,7 @@ const FIXES: Array<{ rule: string; before: string; after: string }> = [
   { rule: 'pipefail', before: 'FROM a:1\nRUN curl -fsSL x | sh\n', after: 'FROM a:1\nRUN set -o pipefail && curl -fsSL x | sh\n' },
   { rule: 'add-instead-of-copy', before: 'FROM a:1\nADD app.py /app/\n', after: 'FROM a:1\nCOPY app.py /app/\n' },
   { rule: 'copy-multi-source-dest', before: 'FROM a:1\nCOPY a b /dest\n', after: 'FROM a:1\nCOPY a b /dest/\n' },
+  { rule: 'copy-quoted-space', before: 'FROM a:1\nCOPY --chown=1:1 "my file.txt" b \\\n  /app/\n', after: 'FROM a:1\nCOPY --chown=1:1 ["my file.txt", "b", "/app/"]\n' },
   { rule: 'cmd-shell-form', before: 'FROM a:1\nCMD node server.js\n', after: 'FROM a:1\nCMD ["node", "server.js"]\n' },
   { rule: 'overridden-instruction', before: 'FROM a:1\nCMD ["a"]\nCMD ["b"]\n', after: 'FROM a:1\nCMD ["b"]\n' },
   { rule: 'maintainer-deprecated', before: 'FROM a:1\nMAINTAINER Me <me@x.org>\n', after: 'FROM a:1\nLABEL org.opencontainers.image.authors="Me <me@x.org>"\n' },

@@ -73,6 +73,8 @@ const CASES: Case[] = [
   { rule: 'add-instead-of-copy', fires: 'FROM a:1\nADD app.py /app/\n', at: [1, 0], quiet: 'FROM a:1\nADD rootfs.tar.gz /\nADD https://x/y /y\n' },
   { rule: 'copy-multi-source-dest', fires: 'FROM a:1\nCOPY a b /dest\n', at: [1, 9], quiet: 'FROM a:1\nCOPY a b /dest/\nCOPY a /dest\n' },
   { rule: 'copy-multi-source-dest', fires: 'FROM a:1\nCOPY ["a", "b", "/dest"]\n', quiet: 'FROM a:1\nCOPY ["a", "b", "/dest/"]\n' },
+  { rule: 'copy-quoted-space', fires: 'FROM a:1\nCOPY "my file.txt" /app/\n', at: [1, 5], quiet: 'FROM a:1\nCOPY ["my file.txt", "/app/"]\nCOPY "plain.txt" /app/\nCOPY <<EOF /x\nhello world\nEOF\n' },
+  { rule: 'copy-quoted-space', fires: "FROM a:1\nADD --chmod=644 'two words' my\\ file /x/\n", at: [1, 16], quiet: 'FROM a:1\nADD two words /x/\n' },
   { rule: 'cmd-shell-form', fires: 'FROM a:1\nCMD node server.js\n', at: [1, 4], quiet: 'FROM a:1\nCMD ["node", "server.js"]\n' },
   { rule: 'cmd-shell-form', fires: 'FROM a:1\nENTRYPOINT exec nginx\n', quiet: 'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nCMD ping -t localhost\n' },
   { rule: 'overridden-instruction', fires: 'FROM a:1\nCMD ["a"]\nCMD ["b"]\n', at: [1, 0], quiet: 'FROM a:1\nCMD ["a"]\nFROM b:1\nCMD ["b"]\n' },
