@@ -39,7 +39,9 @@ function pipeBoth(local: net.Socket, open: () => Promise<Duplex>, onError: (e: E
         remote.destroy();
       };
       remote.on('error', end);
-      remote.on('close', end);
+      // The guest side is done; bytes still queued toward the client (a slow reader of
+      // a big reply) are delivered before the socket goes: `pipe` has ended it already.
+      remote.on('close', () => (local.writableLength > 0 && !local.destroyed ? local.once('finish', end) : end()));
       local.on('error', end);
       local.on('close', end);
       local.resume();
