@@ -16,6 +16,7 @@ import { Machines } from '../src/machine/machine';
 import { MachineSession } from '../src/machine/session';
 import { BUSYBOX_IMAGE, busyboxTarball } from '../test/harness/images';
 import { dockerCli } from '../test/harness/dockerd';
+import { logSessionTrouble } from '../test/machine/fixture';
 import { report, type Bench } from './report';
 
 const MIB = 256;
@@ -119,6 +120,7 @@ async function sharesBench(): Promise<void> {
     });
     await machines.start('bench');
     session = await MachineSession.open(machines, 'bench', { ports: false });
+    session.onEvent(logSessionTrouble);
     if (session.shareErrors.length) throw new Error(session.shareErrors.map((e) => e.message).join(' '));
     const env = { ...process.env, DOCKER_HOST: session.dockerHost };
     await run(dockerCli(), ['import', '--change', 'ENV PATH=/bin', busyboxTarball(), BUSYBOX_IMAGE], env);

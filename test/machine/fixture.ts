@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { Machines } from '../../src/machine/machine';
 import { currentRoot } from '../../src/machine/layout';
 import { findQemu } from '../../src/machine/host';
-import { MachineSession } from '../../src/machine/session';
+import { MachineSession, type SessionEvent } from '../../src/machine/session';
 import type { ShareMechanism } from '../../src/machine/shares';
 import { BUSYBOX_IMAGE, busyboxTarball } from '../harness/images';
 import { dockerCli } from '../harness/dockerd';
@@ -58,6 +58,16 @@ let shared: Promise<SharedMachine> | undefined;
 let home: string | undefined;
 let top: string | undefined;
 
+/**
+ * Prints a session's connection trouble (SSH lost, a forwarded connection that could
+ * not be opened) on stderr with the time, so a failed docker call through the socket
+ * can be told apart: the link dropped, or the guest side refused.
+ */
+export function logSessionTrouble(e: SessionEvent): void {
+  if (e.kind === 'error') console.error(`  [session ${new Date().toISOString()}] ${e.machine}: ${e.error.message}`);
+  else if (e.kind === 'ssh' && e.state.kind === 'disconnected') console.error(`  [session ${new Date().toISOString()}] ${e.machine}: SSH lost (${e.state.error.message}); retrying in ${e.state.retryInMs} ms`);
+}
+
 /** True when QEMU is installed; callers skip (with the message printed) otherwise. */
 export function qemuAvailable(): boolean {
   if (findQemu('linux', 'x86_64')) return true;
@@ -93,6 +103,7 @@ async function boot(): Promise<SharedMachine> {
   });
   await machines.start(SHARED_MACHINE);
   const session = await MachineSession.open(machines, SHARED_MACHINE);
+  session.onEvent(logSessionTrouble);
   const env = { ...process.env, DOCKER_HOST: session.dockerHost };
   await dockerOk(env, 'import', '--change', 'CMD ["/bin/sh"]', '--change', 'ENV PATH=/bin', busyboxTarball(), BUSYBOX_IMAGE);
   return { machines, name: SHARED_MACHINE, session, env, dirs };
