@@ -20,7 +20,7 @@ import { probeHost, hostArch, type ProbedHost } from './host';
 import { qemuArgs, type Accel } from './qemuArgs';
 import { QemuImg, type ImageInfo as DiskInfo } from './qemuImg';
 import { QmpClient } from './qmp';
-import { cleanStale, freeLoopbackPort, LogFollower, parseGuestLine, readRunState, runningAgentPid, runningQemuPid, writeRunState, type RunState } from './runtime';
+import { cleanStale, freeLoopbackPort, guestKernelPanic, LogFollower, parseGuestLine, readRunState, runningAgentPid, runningQemuPid, writeRunState, type RunState } from './runtime';
 import { resolveShares, seedMountLines, type ResolvedShare } from './shares';
 import { parseSpec, validateSpec, withDefaults, SpecError, type GuestArch, type HostFacts, type MachineSpec } from './spec';
 import { ensureKeyPair, ensurePrivateDir, SshSession, type SshTarget } from './ssh';
@@ -340,6 +340,7 @@ export class Machines {
     shares: readonly ResolvedShare[],
     emit: (e: MachineEvent) => void,
   ): Promise<{ child: ChildProcess; pid: number; sshPort: number; accel: Accel }> {
+    let panics = 0;
     for (let attempt = 0; ; attempt++) {
       const sshPort = await freeLoopbackPort();
       const cmd = qemuArgs(spec, probed, paths, image, { sshPort, seed: [{ name: SEED_FW_CFG_NAME, file: seedFile }], shares });
@@ -360,6 +361,15 @@ export class Machines {
         const qemuLog = readTail(paths.qemuLog);
         // Another program took the port between our check and QEMU's bind: try another.
         if (attempt < 2 && /host forwarding rule|hostfwd/i.test(qemuLog)) continue;
+        // A guest kernel that crashed while booting gets one more try: under emulation
+        // (TCG) the kernel's boot-time code patching now and then trips over a stale
+        // breakpoint ("Oops: int3" in an idle CPU), and the next boot gets through. The
+        // data disk is safe: its journal is replayed, as after a killed machine.
+        const panic = guestKernelPanic(readTail(paths.serialLog, 16_000));
+        if (panic !== undefined && panics++ < 1) {
+          emit({ kind: 'warning', machine: spec.name, message: `The machine's kernel crashed while booting (${panic}); starting it once more.` });
+          continue;
+        }
         throw err;
       }
     }
@@ -388,7 +398,8 @@ export class Machines {
       }).start();
       const onExit = (code: number | null, signal: string | null) => {
         follower.poll();
-        const why = readTail(paths.qemuLog).trim() || `exit ${code ?? signal}`;
+        const panic = guestKernelPanic(readTail(paths.serialLog, 16_000));
+        const why = panic !== undefined ? `its kernel crashed (kernel panic: ${panic})` : readTail(paths.qemuLog).trim() || `exit ${code ?? signal}`;
         finish(new Error(`QEMU exited before machine "${name}" was ready: ${why} (logs: "${paths.qemuLog}", "${paths.serialLog}").`));
       };
       const onSpawnError = (err: Error) => finish(new Error(`Cannot run QEMU: ${err.message}`, { cause: err }));

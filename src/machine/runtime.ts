@@ -112,6 +112,18 @@ export function parseGuestLine(line: string): GuestLine | undefined {
 }
 
 /**
+ * The reason of a guest kernel panic in serial console text ("Kernel panic -
+ * not syncing: <reason>"), or undefined. The image boots with panic=-1 and
+ * QEMU runs with -no-reboot, so a panic ends QEMU with exit code 0 and nothing
+ * in its own log: the serial log is the only place that says why.
+ */
+export function guestKernelPanic(serial: string): string | undefined {
+  const all = [...serial.matchAll(/Kernel panic - not syncing: ?([^\r\n]*)/g)];
+  const last = all[all.length - 1];
+  return last ? last[1].trim() || 'no reason given' : undefined;
+}
+
+/**
  * Follows a growing log file from `offset`, line by line. QEMU writes the
  * serial log itself, so there is no stream to subscribe to; the file is read
  * every `intervalMs` (file watching is unreliable across platforms).

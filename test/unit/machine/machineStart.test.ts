@@ -3,7 +3,7 @@
 // and either way the machine is left stopped, unlocked and without stale files.
 
 import * as assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ImageInfo } from '../../../src/machine/image';
@@ -20,6 +20,17 @@ fs.writeFileSync(args[args.indexOf('-pidfile') + 1], String(process.pid));
 fs.writeFileSync(process.env.FAKE_QEMU_PID_OUT, String(process.pid));
 fs.writeFileSync(serial, 'slipway: stage modules 10\\nslipway: error the seed is missing\\n');
 setInterval(() => {}, 1000);
+`;
+
+const FAKE_KERNEL_PANIC = `#!${process.execPath}
+// What QEMU does when the guest kernel panics (panic=-1 and -no-reboot): the serial log ends
+// with the panic, QEMU exits 0 and says nothing. Counts its runs in FAKE_QEMU_RUNS.
+const args = process.argv.slice(2);
+const fs = require('fs');
+const serial = args.find((a) => a.startsWith('file,id=serial0,path=')).slice('file,id=serial0,path='.length);
+fs.appendFileSync(process.env.FAKE_QEMU_RUNS, 'run\\n');
+fs.writeFileSync(serial, '[    2.786859] Modules linked in:\\n[    2.788350] Kernel panic - not syncing: Fatal exception in interrupt\\n[    5.114969] Shutting down cpus with NMI\\n');
+process.exit(0);
 `;
 
 const FAKE_QEMU_FAILS = `#!/bin/sh
@@ -81,6 +92,26 @@ describe('machine start failures (fake QEMU)', function () {
     while (pidAlive(pid)) await new Promise((r) => setTimeout(r, 20));
     const paths = m.paths('dev');
     assert.equal(existsSync(paths.pidFile), false, 'stale pid file removed');
+    assert.equal(m.status('dev').state, 'stopped');
+  });
+
+  it('boots once more after a guest kernel panic, then names the panic', async () => {
+    const m = machines(FAKE_KERNEL_PANIC);
+    await m.create('dev', { diskGiB: 4 });
+    const runs = path.join(root, 'runs');
+    process.env.FAKE_QEMU_RUNS = runs;
+    const events: MachineEvent[] = [];
+    try {
+      await assert.rejects(
+        m.start('dev', { onEvent: (e) => events.push(e) }),
+        /^Error: QEMU exited before machine "dev" was ready: its kernel crashed \(kernel panic: Fatal exception in interrupt\) \(logs: /,
+      );
+    } finally {
+      delete process.env.FAKE_QEMU_RUNS;
+    }
+    assert.equal(readFileSync(runs, 'utf8'), 'run\nrun\n', 'one retry, not more');
+    const warnings = events.flatMap((e) => (e.kind === 'warning' && /kernel/.test(e.message) ? [e.message] : []));
+    assert.deepEqual(warnings, ["The machine's kernel crashed while booting (Fatal exception in interrupt); starting it once more."]);
     assert.equal(m.status('dev').state, 'stopped');
   });
 

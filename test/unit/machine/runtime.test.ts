@@ -4,9 +4,22 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSy
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { machinePaths } from '../../../src/machine/layout';
-import { cleanStale, LogFollower, parseGuestLine, runningQemuPid } from '../../../src/machine/runtime';
+import { cleanStale, guestKernelPanic, LogFollower, parseGuestLine, runningQemuPid } from '../../../src/machine/runtime';
 
 describe('machine runtime files', () => {
+  describe('guestKernelPanic', () => {
+    it('finds the reason of the last panic in serial text', () => {
+      const serial = '[    2.78] Oops: int3: 0000 [#2] PREEMPT SMP NOPTI\r\n[    2.79] Kernel panic - not syncing: Fatal exception in interrupt\r\n[    5.11] Shutting down cpus with NMI\n';
+      assert.equal(guestKernelPanic(serial), 'Fatal exception in interrupt');
+      assert.equal(guestKernelPanic('Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)\n'), 'VFS: Unable to mount root fs on unknown-block(0,0)');
+      assert.equal(guestKernelPanic('Kernel panic - not syncing:\n'), 'no reason given');
+    });
+    it('says nothing for a normal boot log', () => {
+      assert.equal(guestKernelPanic('slipway: stage modules 10\nslipway: ready\n'), undefined);
+      assert.equal(guestKernelPanic(''), undefined);
+    });
+  });
+
   describe('parseGuestLine', () => {
     const cases: [string, ReturnType<typeof parseGuestLine>][] = [
       ['slipway: stage data 2270', { kind: 'stage', name: 'data', ms: 2270 }],
