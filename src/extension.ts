@@ -165,6 +165,25 @@ export function activate(context: vscode.ExtensionContext): void {
     );
   };
 
+  // devcontainer.json bind mounts that the machine serving the engine does not share.
+  const devcontainerContext = new vscode.EventEmitter<void>();
+  context.subscriptions.push(
+    devcontainerContext,
+    { dispose: conn.onState(() => devcontainerContext.fire()).dispose },
+    { dispose: machineList.onDidChange(() => devcontainerContext.fire()).dispose },
+  );
+  const registerDevcontainer = () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { registerDevcontainerMountWarnings } = require('./features/lazy') as typeof import('./features/lazy');
+    context.subscriptions.push(
+      registerDevcontainerMountWarnings({
+        engineHost: () => (conn.state.kind === 'connected' ? conn.state.identity.endpoint.host : undefined),
+        machineShares,
+        onDidChange: devcontainerContext.event,
+      }),
+    );
+  };
+
   // After activation has returned: load the machine layer (so running
   // machines are among the engines to try), then connect. Activation itself
   // never waits on the engine or the disk.
@@ -186,6 +205,11 @@ export function activate(context: vscode.ExtensionContext): void {
       registerDockerfile();
     } catch (err) {
       log.error(`dockerfile: ${(err as Error).message}`);
+    }
+    try {
+      registerDevcontainer();
+    } catch (err) {
+      log.error(`devcontainer: ${(err as Error).message}`);
     }
   }, 0);
 }

@@ -13,3 +13,4 @@ export * as composeCommands from '../commands/compose/actions';
 export { pullImageCommand, pushImageCommand } from '../commands/pull/transfer';
 export { registerDockerfileFeatures } from './dockerfile/register';
 export { checkConfig } from '../dockerfile/config';
+export { registerDevcontainerMountWarnings } from './devcontainer';
