@@ -60,7 +60,16 @@ const targets = [
   { ...common, entryPoints: ['src/features/lazy.ts'], outfile: 'dist/features.js', plugins: [lazyLibs, lazySsh] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyLibs, lazySsh] },
   { ...common, entryPoints: ['src/engine/sshTransport.ts'], outfile: 'dist/ssh.js', plugins: [lazyLibs] },
-  ...LAZY_LIBS.map((pkg) => ({ ...common, sourcemap: false, entryPoints: [pkg], outfile: `dist/lib/${libName(pkg)}.js`, plugins: [] })),
+  ...LAZY_LIBS.map((pkg) => ({
+    ...common,
+    sourcemap: false,
+    entryPoints: [pkg],
+    outfile: `dist/lib/${libName(pkg)}.js`,
+    plugins: [],
+    // jsonc-parser's "main" is a UMD build whose dynamic require('./impl/…') esbuild cannot
+    // follow (the bundle then fails at load); its ES module build bundles cleanly.
+    ...(pkg === 'jsonc-parser' ? { mainFields: ['module', 'main'] } : {}),
+  })),
 ];
 
 if (watch) {
