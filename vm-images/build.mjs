@@ -4,7 +4,7 @@
 //   node vm-images/build.mjs [--out DIR] [--force] [--variant slipway|systemd] [--prune]
 //
 // --prune (implied without --out): afterwards remove sibling <hash>[-systemd] directories
-// of other recipes.
+// of other recipes that have not been used for a day.
 // Default output: ${SLIPWAY_HOME:-$HOME/.slipway}/images/<recipeHash>/ (the systemd variant,
 // the conventional boot used only as the benchmark's peer: .../<recipeHash>-systemd/).
 // When the output already holds a manifest whose artifacts verify, it does nothing.
@@ -352,13 +352,23 @@ async function buildRoot(rootfs, outDir, variant) {
 // ---------------------------------------------------------------------------------------
 
 /** Images of older recipes (each ~800 MiB) are removed; running QEMUs keep their open files. */
+// Other recipes' images are removed once unused for a day (.last-used, written by Slipway
+// when it boots one; else the manifest's time): another checkout or branch may still use one.
+const PRUNE_AFTER_MS = 24 * 3600 * 1000;
 function pruneStale(imagesDir, hash) {
   for (const name of readdirSync(imagesDir)) {
     const m = name.match(/^([0-9a-f]{64})(-systemd)?$/);
-    if (m && m[1] !== hash) {
-      stage(`removing the image of an older recipe: ${name.slice(0, 12)}`);
-      rmSync(join(imagesDir, name), { recursive: true, force: true });
-    }
+    if (!m || m[1] === hash) continue;
+    const used = ['.last-used', 'manifest.json'].map((f) => {
+      try {
+        return statSync(join(imagesDir, name, f)).mtimeMs;
+      } catch {
+        return 0;
+      }
+    });
+    if (Date.now() - Math.max(...used) < PRUNE_AFTER_MS) continue;
+    stage(`removing the image of another recipe, unused for a day: ${name.slice(0, 12)}`);
+    rmSync(join(imagesDir, name), { recursive: true, force: true });
   }
 }
 

@@ -164,7 +164,7 @@ export async function ensureImage(opts: EnsureImageOptions): Promise<ImageInfo> 
   const dir = join(opts.imagesDir ?? join(opts.home, 'images'), imageRecipeHash(recipeDir) + (variant === 'systemd' ? '-systemd' : ''));
   if (!opts.force) {
     try {
-      return await loadImage(dir);
+      return markUsed(await loadImage(dir));
     } catch {
       // absent or broken: build it
     }
@@ -172,7 +172,21 @@ export async function ensureImage(opts: EnsureImageOptions): Promise<ImageInfo> 
   opts.onProgress?.(`Building the guest image (a few minutes, once per recipe change) into ${dir}`);
   const args = [join(recipeDir, 'build.mjs'), '--out', dir, '--variant', variant, '--prune', ...(opts.force ? ['--force'] : [])];
   await runBuilder(args, opts.home, opts.onProgress);
-  return loadImage(dir);
+  return markUsed(await loadImage(dir));
+}
+
+/**
+ * Stamps the image as used now (`.last-used`): the builder's --prune removes
+ * other recipes' images only after a day without use, so two checkouts (or a
+ * branch switch) with different recipes do not delete each other's image.
+ */
+function markUsed(image: ImageInfo): ImageInfo {
+  try {
+    writeFileSync(join(image.dir, '.last-used'), `${new Date().toISOString()}\n`);
+  } catch {
+    // a read-only image directory is fine: it is then never pruned by age
+  }
+  return image;
 }
 
 function runBuilder(args: string[], home: string, onProgress?: (msg: string) => void): Promise<void> {
