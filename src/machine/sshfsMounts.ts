@@ -217,14 +217,17 @@ export class SshfsMounts {
     let channelGone!: (e: Error) => void;
     const aborted = new Promise<Error>((r) => (channelGone = r));
     const marker = `slipway-sftp ${randomBytes(16).toString('hex')}`;
+    // No socket, or nothing listening on it: the SSH channel carries the stream instead.
     if (share.sftpSocket && this.transport(share) === 'auto') port = await connectPort(share.sftpSocket, marker, aborted).catch(() => undefined);
+    // Awaited below once the guest command runs; this keeps an early failure from going unhandled.
+    port?.connected.catch(() => undefined);
     const transport: ShareTransport = port ? 'virtio-serial' : 'ssh';
     const argv = port ? ['sh', '-c', PORT_SCRIPT, 'sh', sftpPortName(share.tag), marker, ...sshfs] : sshfs;
     let channel: ClientChannel;
     try {
       channel = await openExecChannel(client, this.sudo(argv));
     } catch (err) {
-      port?.socket.destroy();
+      channelGone(err as Error);
       throw err;
     }
     let stderr = '';
