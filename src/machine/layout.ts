@@ -36,6 +36,8 @@ const NAME_RE = /^[a-z0-9][a-z0-9-]{0,39}$/;
 /** Share tags (shares.ts: `slipway<i>`) that may name a socket: short, so the length check below can reserve room for any of them. */
 const SOCKET_TAG_RE = /^[a-z0-9]{1,10}$/;
 const sftpSocketName = (tag: string) => `sftp-${tag}.sock`;
+/** True for the file name of a share's virtio-serial socket in run/ (for cleaning up after a crash). */
+export const isSftpSocketName = (name: string): boolean => /^sftp-[a-z0-9]{1,10}\.sock$/.test(name);
 /** The longest socket file name in run/, checked against the limit whatever the shares are. */
 const LONGEST_SOCKET_NAMES = ['qmp.sock', 'docker.sock', sftpSocketName('x'.repeat(10))];
 
