@@ -51,7 +51,7 @@ export async function runAgent(machines: Machines, name: string, log: (line: str
           else log(`ssh lost (${e.state.error.message}); retrying in ${e.state.retryInMs} ms`);
         } else if (e.state.kind === 'connected') log(e.state.reconnected ? 'ssh reconnected' : 'ssh connected');
       } else if (e.kind === 'error') log(`error: ${e.error.message}`);
-      else if (e.kind === 'share-mounted') log(`share ${e.guestPath} mounted (${e.mechanism}, served by ${e.servedBy})`);
+      else if (e.kind === 'share-mounted') log(`share ${e.guestPath} mounted (${e.mechanism}${e.servedBy === 'this' ? ` over ${e.transport}` : ''}, served by ${e.servedBy})`);
       else if (e.kind === 'share-lost') log(`share ${e.guestPath} lost: ${e.error.message}`);
       else log(`${e.kind} ${e.hostPort} → ${e.guestPort} (${e.owner})${e.kind === 'port-failed' ? `: ${e.error.message}` : ''}`);
     });

@@ -10,7 +10,8 @@
 //       lock                        held while a process starts/stops/deletes it (lock.ts)
 //       seed/                       0700: files handed to the guest with -fw_cfg
 //       ssh/                        0700: our client key pair, the guest's host key pair
-//       run/                        0700: qmp.sock, qemu.pid, state.json, agent.pid, docker.sock
+//       run/                        0700: qmp.sock, qemu.pid, state.json, agent.pid, docker.sock,
+//                                   sftp-<tag>.sock (one per sshfs share: QEMU's virtio-serial port, see sftpSocketPath)
 //
 // Unix socket paths are limited to 104 bytes on macOS (108 on Linux), including
 // the terminating NUL. When run/ would make a socket path too long (a deep home
@@ -31,6 +32,14 @@ export const MAX_SOCKET_PATH_BYTES = 103;
 export const DEFAULT_MACHINE = 'default';
 
 const NAME_RE = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+/** Share tags (shares.ts: `slipway<i>`) that may name a socket: short, so the length check below can reserve room for any of them. */
+const SOCKET_TAG_RE = /^[a-z0-9]{1,10}$/;
+const sftpSocketName = (tag: string) => `sftp-${tag}.sock`;
+/** True for the file name of a share's virtio-serial socket in run/ (for cleaning up after a crash). */
+export const isSftpSocketName = (name: string): boolean => /^sftp-[a-z0-9]{1,10}\.sock$/.test(name);
+/** The longest socket file name in run/, checked against the limit whatever the shares are. */
+const LONGEST_SOCKET_NAMES = ['qmp.sock', 'docker.sock', sftpSocketName('x'.repeat(10))];
 
 /**
  * Machine names become host names and directory names, so they are kept to
@@ -134,12 +143,12 @@ export function machinePaths(root: string, name: string, opts: LayoutOptions): M
   const seedDir = p.join(dir, 'seed');
   let runDir = p.join(dir, 'run');
   let runDirRelocated = false;
-  const longest = ['qmp.sock', 'docker.sock'].map((f) => Buffer.byteLength(p.join(runDir, f))).reduce((a, b) => Math.max(a, b));
+  const longest = LONGEST_SOCKET_NAMES.map((f) => Buffer.byteLength(p.join(runDir, f))).reduce((a, b) => Math.max(a, b));
   if (longest > MAX_SOCKET_PATH_BYTES) {
     const hash = createHash('sha256').update(dir).digest('hex').slice(0, 12);
     runDir = p.join(opts.tmpDir, `slipway-${hash}`);
     runDirRelocated = true;
-    const relocated = Buffer.byteLength(p.join(runDir, 'docker.sock'));
+    const relocated = LONGEST_SOCKET_NAMES.map((f) => Buffer.byteLength(p.join(runDir, f))).reduce((a, b) => Math.max(a, b));
     if (relocated > MAX_SOCKET_PATH_BYTES)
       throw new Error(
         `The machine's socket paths would be longer than ${MAX_SOCKET_PATH_BYTES} bytes even under the temp directory "${opts.tmpDir}": ` +
@@ -172,6 +181,16 @@ export function machinePaths(root: string, name: string, opts: LayoutOptions): M
     dockerSocket,
     dockerHost: opts.os === 'win32' ? `npipe://${dockerSocket.replace(/\\/g, '/')}` : `unix://${dockerSocket}`,
   };
+}
+
+/**
+ * The unix socket QEMU listens on for the virtio-serial port that carries sshfs
+ * share `tag`'s SFTP stream (qemuArgs.ts; sshfsMounts.ts connects to it). Not
+ * used on Windows, where the SSH channel carries the stream instead.
+ */
+export function sftpSocketPath(paths: Pick<MachinePaths, 'runDir'>, tag: string, os: HostOs): string {
+  if (!SOCKET_TAG_RE.test(tag)) throw new Error(`The share tag "${tag}" cannot name a socket: use 1 to 10 characters a-z, 0-9.`);
+  return pathFor(os).join(paths.runDir, sftpSocketName(tag));
 }
 
 /** Paths for this process's host (real temp dir and platform). */

@@ -17,7 +17,7 @@ import { ensureImage, formatSeed, SEED_FW_CFG_NAME, type ImageInfo } from './ima
 import { hostOs, localMachinePaths, machinesDir, nameProblem, validateName, type MachinePaths } from './layout';
 import { acquireLock, lockHolder, pidAlive } from './lock';
 import { probeHost, hostArch, type ProbedHost } from './host';
-import { qemuArgs, type Accel } from './qemuArgs';
+import { qemuArgs, withSftpSockets, type Accel } from './qemuArgs';
 import { QemuImg, type ImageInfo as DiskInfo } from './qemuImg';
 import { QmpClient } from './qmp';
 import { cleanStale, freeLoopbackPort, guestKernelPanic, LogFollower, parseGuestLine, readRunState, runningAgentPid, runningQemuPid, writeRunState, type RunState } from './runtime';
@@ -270,7 +270,7 @@ export class Machines {
       emit({ kind: 'stage', machine: name, stage: 'disk', message: 'Preparing the data disk' });
       await this.prepareDisk(spec, paths);
       const probed = (this.opts.probe ?? ((a: GuestArch) => probeHost(a, this.opts.env)))(spec.arch);
-      const shares = resolveShares(spec.shares, { virtfs: probed.virtfs });
+      const shares = withSftpSockets(resolveShares(spec.shares, { virtfs: probed.virtfs }), paths, probed.os);
       for (const s of shares) if (!existsSync(s.hostPath)) emit({ kind: 'warning', machine: name, message: `The shared folder "${s.hostPath}" does not exist; it will be empty in the machine until it is created and the machine restarted.` });
       const seedFile = this.writeSeed(spec, paths, shares);
 

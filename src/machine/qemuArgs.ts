@@ -4,7 +4,7 @@
 // elsewhere (host.ts, machine.ts); this module only assembles argv, so every
 // host combination is unit-tested on any host.
 
-import type { HostOs, MachinePaths } from './layout';
+import { sftpSocketPath, type HostOs, type MachinePaths } from './layout';
 import type { ResolvedShare } from './shares';
 import type { GuestArch, MachineSpec } from './spec';
 
@@ -31,7 +31,7 @@ export interface BootRuntime {
   sshPort: number;
   /** fw_cfg items: `name` (e.g. "opt/slipway/hostname") and the host file holding its bytes. */
   seed: { name: string; file: string }[];
-  /** Shared folders; the virtio-9p ones become devices (sshfs ones are served over SSH later). */
+  /** Shared folders; the virtio-9p ones become devices, the sshfs ones virtio-serial ports (see sftpPortName). */
   shares?: readonly ResolvedShare[];
 }
 
@@ -52,6 +52,29 @@ const NATIVE_ACCEL: Record<HostOs, Accel> = { linux: 'kvm', darwin: 'hvf', win32
  */
 export function optValue(value: string): string {
   return value.replace(/,/g, ',,');
+}
+
+/**
+ * The name of the virtio-serial port that carries sshfs share `tag`'s SFTP
+ * stream; the guest finds the port by this name in /sys/class/virtio-ports.
+ */
+export function sftpPortName(tag: string): string {
+  return `org.slipway.sftp.${tag}`;
+}
+
+/**
+ * Whether sshfs shares get a virtio-serial port on this host. Not on Windows:
+ * Node cannot connect to QEMU's AF_UNIX chardev sockets there, and the named
+ * pipes QEMU creates instead get a default DACL (other local users could
+ * connect); the SSH channel carries the SFTP stream on Windows.
+ */
+export function hasSftpPorts(os: HostOs): boolean {
+  return os !== 'win32';
+}
+
+/** `shares` with the virtio-serial socket of each sshfs share filled in, as qemuArgs creates them on this host. */
+export function withSftpSockets(shares: readonly ResolvedShare[], paths: MachinePaths, os: HostOs): ResolvedShare[] {
+  return shares.map((s) => (s.mechanism === 'sshfs' && hasSftpPorts(os) ? { ...s, sftpSocket: sftpSocketPath(paths, s.tag, os) } : s));
 }
 
 export function qemuExe(os: HostOs, arch: GuestArch): string {
@@ -122,6 +145,21 @@ export function qemuArgs(spec: MachineSpec, host: HostInfo, paths: MachinePaths,
       '-fsdev', `local,id=fs-${share.tag},path=${optValue(share.hostPath)},security_model=none${share.readOnly ? ',readonly=on' : ''}`,
       '-device', `virtio-9p-pci,fsdev=fs-${share.tag},mount_tag=${share.tag}`,
     );
+  }
+
+  // sshfs shares: each share's SFTP stream on its own virtio-serial port, whose
+  // host end is a unix socket in run/ that the session serving the share
+  // connects to (sshfsMounts.ts). This skips the guest's sshd, whose encryption
+  // under emulation capped sshfs at a few MB/s. wait=off: QEMU does not wait for
+  // a client at start; while none is connected the guest reads end of file.
+  const sshfsShares = (runtime.shares ?? []).filter((s) => s.mechanism === 'sshfs');
+  if (sshfsShares.length && hasSftpPorts(host.os)) {
+    args.push('-device', 'virtio-serial-pci,id=vser0');
+    for (const share of sshfsShares)
+      args.push(
+        '-chardev', `socket,id=sftp-${share.tag},path=${optValue(sftpSocketPath(paths, share.tag, host.os))},server=on,wait=off`,
+        '-device', `virtserialport,bus=vser0.0,chardev=sftp-${share.tag},name=${sftpPortName(share.tag)}`,
+      );
   }
 
   // Control and logs.

@@ -3,9 +3,10 @@
 // crash (kill -9) leaves behind, and reading the guest's serial log.
 
 import type { ResolvedShare } from './shares';
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readdirSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import * as net from 'node:net';
-import type { MachinePaths } from './layout';
+import { isSftpSocketName, type MachinePaths } from './layout';
 import { pidAlive } from './lock';
 import type { Accel } from './qemuArgs';
 
@@ -80,7 +81,17 @@ export function cleanStale(paths: MachinePaths): string[] {
       removed.push(f);
     }
   };
-  if (!runningQemuPid(paths)) [paths.pidFile, paths.qmpSocket, paths.stateFile].forEach(rm);
+  if (!runningQemuPid(paths)) {
+    [paths.pidFile, paths.qmpSocket, paths.stateFile].forEach(rm);
+    // The sshfs shares' virtio-serial sockets (QEMU leaves them behind when killed).
+    let names: string[] = [];
+    try {
+      names = readdirSync(paths.runDir);
+    } catch {
+      // no run/ yet
+    }
+    names.filter(isSftpSocketName).forEach((n) => rm(path.join(paths.runDir, n)));
+  }
   if (!runningAgentPid(paths)) {
     rm(paths.agentPidFile);
     if (!paths.dockerSocket.startsWith('\\\\')) rm(paths.dockerSocket);

@@ -10,6 +10,7 @@ import { forwardUnixSocket, PortForwards, type Listener, type PortEvent } from '
 import type { MachinePaths } from './layout';
 import type { Machines } from './machine';
 import { PortSync } from './portSync';
+import type { ResolvedShare } from './shares';
 import { SshfsMounts, type ShareEvent } from './sshfsMounts';
 import { SshSession, type SshState } from './ssh';
 
@@ -44,8 +45,15 @@ export class MachineSession {
     return this.paths.dockerHost;
   }
 
-  /** Connects to running machine `name` and serves its Docker socket and ports until disposed. */
-  static async open(machines: Machines, name: string, opts: { ports?: boolean; shares?: boolean } = {}): Promise<MachineSession> {
+  /**
+   * Connects to running machine `name` and serves its Docker socket, ports and sshfs shares until disposed.
+   * `sshfsTransport` may force a share onto the SSH channel (tests and benchmarks compare the transports).
+   */
+  static async open(
+    machines: Machines,
+    name: string,
+    opts: { ports?: boolean; shares?: boolean; sshfsTransport?: (share: ResolvedShare) => 'auto' | 'ssh' } = {},
+  ): Promise<MachineSession> {
     const target = machines.sshTarget(name);
     const ssh = new SshSession(target);
     const s = new MachineSession(name, machines.paths(name), ssh);
@@ -65,7 +73,8 @@ export class MachineSession {
       const sshfsShares = machines.runningShares(name).filter((sh) => sh.mechanism === 'sshfs');
       if (opts.shares !== false && sshfsShares.length) {
         const user = machines.loadSpec(name).user;
-        const mounts = new SshfsMounts(ssh, sshfsShares, { uid: user.uid, gid: user.gid }, user.uid === 0);
+        // Shares carry their virtio-serial socket (set at start) when the machine has one.
+        const mounts = new SshfsMounts(ssh, sshfsShares, { uid: user.uid, gid: user.gid }, user.uid === 0, opts.sshfsTransport);
         s.owned.push(() => mounts.dispose());
         s.owned.push(mounts.onEvent((e) => s.fire({ ...e, machine: name })).dispose);
         // A share that fails to mount is reported; the engine stays usable.

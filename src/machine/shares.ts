@@ -28,8 +28,14 @@ export interface Share {
 /** A share with its mechanism decided for this host, as the running machine uses it. */
 export interface ResolvedShare extends Omit<Share, 'mechanism'> {
   mechanism: ShareMechanism;
-  /** virtio-9p mount tag (also names the share in the seed). */
+  /** virtio-9p mount tag (also names the share in the seed and its virtio-serial port). */
   tag: string;
+  /**
+   * sshfs shares: the host unix socket of the virtio-serial port that carries
+   * the share's SFTP stream (set at start; absent on Windows and for machines
+   * started by an older version, which use the SSH channel).
+   */
+  sftpSocket?: string;
 }
 
 export interface ShareProblem {

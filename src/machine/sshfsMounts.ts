@@ -1,25 +1,131 @@
 // The sshfs shares of a running machine (reverse-sshfs): for each one, an SSH
 // exec channel runs `sshfs -o passive` in the guest, and this process serves
-// SFTP from the host folder over that very channel (sftp/server.ts, confined to
-// the share). The mounts live as long as the session that holds them; after a
-// reconnect they are mounted again. A share another live session already
-// serves is left alone; a dead one (its server gone) is cleared first.
+// SFTP from the host folder (sftp/server.ts, confined to the share) over one of
+// two transports:
+// - virtio-serial (Linux and macOS hosts): the share's own QEMU virtio-serial
+//   port, whose host end is a unix socket (qemuArgs.ts, layout.ts). sshfs's
+//   stdin/stdout are the port device; the exec channel only carries its stderr
+//   and its lifetime. This skips the guest's sshd, whose encryption on an
+//   emulated CPU capped the SSH channel at about 5 MB/s.
+// - ssh: the exec channel itself carries the stream. Used on Windows (Node
+//   cannot connect to AF_UNIX sockets there, and QEMU's named pipes get a
+//   default DACL) and for machines started before the ports existed.
+// The mounts live as long as the session that holds them: when the exec
+// channel closes the port socket is closed too, sshfs reads end of file, exits
+// and the kernel unmounts.
+//
+// How a port behaves, measured with QEMU 7.2 and Debian's 6.12 kernel: while
+// no host end is connected, a guest read returns end of file at once and a
+// guest write blocks (so sshfs's first request waits for us; we connect
+// before starting it). A reader sees end of file within ~0.1 s of the host end
+// closing. Nothing crosses from one host connection to the next: what the host
+// wrote and the guest had not read is dropped when the guest closes the port,
+// and what the guest wrote while the host stopped reading is not delivered to
+// the next connection. The marker line (PORT_SCRIPT) guards against it anyway.
+// A second host connection is accepted by the kernel but QEMU serves it only
+// after the first closes. After a reconnect they are mounted again. A share
+// another live session already serves is left alone (it holds the port: QEMU
+// lets a second client connect but never serves it); a dead one (its server
+// gone) is cleared first.
 
+import { randomBytes } from 'node:crypto';
+import * as net from 'node:net';
 import type { ClientChannel } from 'ssh2';
 import { Emitter } from '../engine/emitter';
+import { sftpPortName } from './qemuArgs';
 import { serveSftp, type SftpService } from './sftp/server';
 import { sshfsPassiveArgv } from './sftp/sshfsArgv';
 import type { ResolvedShare } from './shares';
 import { openExecChannel, type SshSession } from './ssh';
 
+/** What carries a share's SFTP stream (see the header). */
+export type ShareTransport = 'virtio-serial' | 'ssh';
+
 export type ShareEvent =
-  | { kind: 'share-mounted'; guestPath: string; mechanism: 'sshfs'; servedBy: 'this' | 'another session' }
+  | { kind: 'share-mounted'; guestPath: string; mechanism: 'sshfs'; servedBy: 'this'; transport: ShareTransport }
+  | { kind: 'share-mounted'; guestPath: string; mechanism: 'sshfs'; servedBy: 'another session' }
   | { kind: 'share-lost'; guestPath: string; error: Error };
 
 interface Mounted {
   share: ResolvedShare;
   channel: ClientChannel;
   service: SftpService;
+  port?: net.Socket;
+}
+
+/**
+ * Runs in the guest as `sh -c PORT_SCRIPT sh <port name> <marker> sshfs …`:
+ * finds the virtio-serial port by name without udev (the guest has none; the
+ * kernel's devtmpfs creates /dev/vportNpM), writes the marker line so the host
+ * can skip anything a previous sshfs left in flight, then runs sshfs with
+ * stdin and stdout on the port. The device is opened once, read-write: the
+ * kernel lets one process at a time open a port. Values are positional
+ * parameters, never part of the script. virtio_console is built into Debian's
+ * kernel; the modprobe is for kernels that build it as a module.
+ */
+export const PORT_SCRIPT = `set -e
+[ -d /sys/class/virtio-ports ] || modprobe virtio_console
+port=$1 marker=$2
+shift 2
+for d in /sys/class/virtio-ports/*; do
+  [ "$(cat "$d/name" 2>/dev/null)" = "$port" ] || continue
+  exec 3<>"/dev/\${d##*/}"
+  printf '%s\\n' "$marker" >&3
+  exec "$@" <&3 >&3 3>&-
+done
+echo "no virtio-serial port named $port in /sys/class/virtio-ports" >&2
+exit 1
+`;
+
+/**
+ * Connects to the port's unix socket and resolves once `marker` arrives (the
+ * guest script found the port); the socket is left paused with whatever
+ * followed the marker put back. Bytes before the marker are discarded: a
+ * previous sshfs's requests that were still in QEMU when its host end closed.
+ */
+export function connectPort(socketPath: string, marker: string, aborted: Promise<Error>, timeoutMs = 30_000): Promise<{ socket: net.Socket; connected: Promise<void> }> {
+  return new Promise((resolveConnect, rejectConnect) => {
+    const socket = net.connect(socketPath);
+    socket.once('error', rejectConnect);
+    socket.once('connect', () => {
+      socket.off('error', rejectConnect);
+      const connected = new Promise<void>((resolve, reject) => {
+        const want = Buffer.from(`${marker}\n`);
+        let seen = Buffer.alloc(0);
+        const fail = (e: Error) => {
+          cleanup();
+          socket.destroy();
+          reject(e);
+        };
+        const onData = (d: Buffer) => {
+          seen = Buffer.concat([seen, d]);
+          const at = seen.indexOf(want);
+          if (at < 0) {
+            seen = seen.subarray(Math.max(0, seen.length - want.length));
+            return;
+          }
+          cleanup();
+          socket.pause();
+          const rest = seen.subarray(at + want.length);
+          if (rest.length) socket.unshift(rest);
+          resolve();
+        };
+        const onEnd = () => fail(new Error('the port closed before the guest answered'));
+        const timer = setTimeout(() => fail(new Error(`the guest did not answer on the port within ${timeoutMs / 1000} s`)), timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          socket.off('data', onData);
+          socket.off('end', onEnd);
+          socket.off('error', fail);
+        };
+        socket.on('data', onData);
+        socket.on('end', onEnd);
+        socket.on('error', fail);
+        void aborted.then(fail);
+      });
+      resolveConnect({ socket, connected });
+    });
+  });
 }
 
 /** Decodes a /proc/mounts field (octal escapes for space, tab, newline, backslash). */
@@ -48,12 +154,17 @@ export class SshfsMounts {
   /**
    * @param owner the guest user: files are presented as theirs.
    * @param asRoot true when the SSH user is root (no sudo needed to mount).
+   * @param shares sshfs shares; those with `sftpSocket` are served over their
+   *   virtio-serial port unless `transport` says 'ssh' for them.
+   * @param transport which transport a share may use ('auto': its port when
+   *   it has one); for tests and benchmarks that compare them.
    */
   constructor(
     private readonly ssh: SshSession,
     private readonly shares: readonly ResolvedShare[],
     private readonly owner: { uid: number; gid: number },
     private readonly asRoot: boolean,
+    private readonly transport: (share: ResolvedShare) => 'auto' | 'ssh' = () => 'auto',
   ) {}
 
   /** Mounts every sshfs share now and again after each reconnect. Rejects with the failures of the first round. */
@@ -88,6 +199,7 @@ export class SshfsMounts {
   }
 
   private async mountOne(share: ResolvedShare): Promise<void> {
+    // Before touching the port: a live mount means another session holds it.
     if (await this.isMounted(share.guestPath)) {
       // Alive (another window or the agent serves it) or dead (its server went away)?
       if ((await this.ssh.exec(['stat', '-c', '%i', share.guestPath])).code === 0) {
@@ -98,30 +210,75 @@ export class SshfsMounts {
     }
     const client = await this.ssh.ready();
     await this.ssh.exec(this.sudo(['mkdir', '-p', share.guestPath]));
-    const channel = await openExecChannel(client, this.sudo(sshfsPassiveArgv({ guestRoot: share.guestPath, readOnly: share.readOnly })));
+    const sshfs = sshfsPassiveArgv({ guestRoot: share.guestPath, readOnly: share.readOnly });
+
+    // The port's socket first: the guest's writes to the port wait until a host end is connected.
+    let port: { socket: net.Socket; connected: Promise<void> } | undefined;
+    let channelGone!: (e: Error) => void;
+    const aborted = new Promise<Error>((r) => (channelGone = r));
+    const marker = `slipway-sftp ${randomBytes(16).toString('hex')}`;
+    // No socket, or nothing listening on it: the SSH channel carries the stream instead.
+    if (share.sftpSocket && this.transport(share) === 'auto') port = await connectPort(share.sftpSocket, marker, aborted).catch(() => undefined);
+    // Awaited below once the guest command runs; this keeps an early failure from going unhandled.
+    port?.connected.catch(() => undefined);
+    const transport: ShareTransport = port ? 'virtio-serial' : 'ssh';
+    const argv = port ? ['sh', '-c', PORT_SCRIPT, 'sh', sftpPortName(share.tag), marker, ...sshfs] : sshfs;
+    let channel: ClientChannel;
+    try {
+      channel = await openExecChannel(client, this.sudo(argv));
+    } catch (err) {
+      channelGone(err as Error);
+      throw err;
+    }
     let stderr = '';
     channel.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-    const service = serveSftp(channel, { hostRoot: share.hostPath, guestRoot: share.guestPath, readOnly: share.readOnly, owner: this.owner });
-    const entry: Mounted = { share, channel, service };
-    this.mounted.set(share.guestPath, entry);
+    const failed = (why: string) =>
+      new Error(`Could not mount the shared folder "${share.hostPath}" at "${share.guestPath}" with sshfs over ${transport}${stderr.trim() ? `: ${stderr.trim()}` : ` (${why}; see the guest log)`}.`);
     let closed = false;
+    let service: SftpService | undefined;
+    let entry: Mounted | undefined;
     channel.on('close', () => {
       closed = true;
+      channelGone(new Error('the command in the guest ended'));
+      port?.socket.destroy();
+      service?.close();
+      if (!entry) return;
       if (this.mounted.get(share.guestPath) === entry) this.mounted.delete(share.guestPath);
-      service.close();
       if (!this.disposed)
-        this.onEventEmitter.fire({ kind: 'share-lost', guestPath: share.guestPath, error: new Error(`The shared folder "${share.hostPath}" (sshfs) was unmounted${stderr.trim() ? `: ${stderr.trim()}` : ''}.`) });
+        this.onEventEmitter.fire({ kind: 'share-lost', guestPath: share.guestPath, error: new Error(`The shared folder "${share.hostPath}" (sshfs over ${transport}) was unmounted${stderr.trim() ? `: ${stderr.trim()}` : ''}.`) });
     });
+    const opts = { hostRoot: share.hostPath, guestRoot: share.guestPath, readOnly: share.readOnly, owner: this.owner };
+    if (port) {
+      const socket = port.socket;
+      try {
+        await port.connected;
+      } catch (err) {
+        channel.close();
+        throw failed((err as Error).message);
+      }
+      service = serveSftp(socket, opts);
+      socket.resume();
+      // The host end going away (QEMU exited, a socket error) ends the mount like a closed channel.
+      socket.on('close', () => channel.close());
+    } else {
+      service = serveSftp(channel, opts);
+    }
+    if (closed) {
+      service.close();
+      throw failed('the command in the guest ended');
+    }
+    entry = { share, channel, service, port: port?.socket };
+    this.mounted.set(share.guestPath, entry);
     // sshfs mounts once the SFTP handshake is done; wait until the kernel lists it.
     const deadline = Date.now() + 30_000;
     while (!(await this.isMounted(share.guestPath))) {
       if (closed || Date.now() > deadline) {
         channel.close();
-        throw new Error(`Could not mount the shared folder "${share.hostPath}" at "${share.guestPath}" with sshfs${stderr.trim() ? `: ${stderr.trim()}` : ' (no error output; see the guest log)'}.`);
+        throw failed('no error output');
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    this.onEventEmitter.fire({ kind: 'share-mounted', guestPath: share.guestPath, mechanism: 'sshfs', servedBy: 'this' });
+    this.onEventEmitter.fire({ kind: 'share-mounted', guestPath: share.guestPath, mechanism: 'sshfs', servedBy: 'this', transport });
   }
 
   /** Stops serving: sshfs in the guest sees end of input, exits and unmounts. */
@@ -130,6 +287,7 @@ export class SshfsMounts {
     this.stateSub?.dispose();
     for (const m of this.mounted.values()) {
       m.service.close();
+      m.port?.destroy();
       m.channel.close();
     }
     this.mounted.clear();

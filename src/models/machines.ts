@@ -19,14 +19,20 @@ export interface MachineNode extends ResourceNode {
 const MECHANISM_TEXT: Record<string, string> = {
   '9p': 'virtio-9p',
   sshfs: 'sshfs (served by Slipway over SSH)',
+  'sshfs-port': 'sshfs (served by Slipway over a virtio-serial port)',
   auto: 'virtio-9p or sshfs, chosen at start',
 };
+
+/** A running sshfs share whose machine gave it a virtio-serial port (src/machine/sshfsMounts.ts falls back to SSH without one). */
+function sshfsOverPort(s: { mechanism: string; sftpSocket?: string }): boolean {
+  return s.mechanism === 'sshfs' && !!s.sftpSocket;
+}
 
 function shareNodes(m: MachineStatus): ShareNode[] {
   const shares = m.shares ?? m.spec?.shares ?? [];
   return shares.map((s) => {
     const samePath = s.guestPath === s.hostPath;
-    const mech = s.mechanism === 'auto' ? '' : s.mechanism;
+    const mech = s.mechanism === 'auto' ? '' : sshfsOverPort(s) ? 'sshfs over virtio-serial' : s.mechanism;
     return {
       kind: 'share',
       id: `${m.name}:${s.guestPath}`,
@@ -36,7 +42,7 @@ function shareNodes(m: MachineStatus): ShareNode[] {
       tooltip: [
         `Shared folder ${s.hostPath}`,
         `In the machine at: ${s.guestPath}`,
-        `Mechanism: ${MECHANISM_TEXT[s.mechanism] ?? s.mechanism}`,
+        `Mechanism: ${sshfsOverPort(s) ? MECHANISM_TEXT['sshfs-port'] : (MECHANISM_TEXT[s.mechanism] ?? s.mechanism)}`,
         s.readOnly ? 'Read-only in the machine' : 'Read-write; files the machine creates belong to you on this computer',
       ].join('\n'),
       icon: { id: s.readOnly ? 'lock' : 'folder' },

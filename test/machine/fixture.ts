@@ -1,6 +1,8 @@
 // One machine with shared folders for every machine-tier test file that needs one
 // (booting under TCG costs a minute or more; the tier boots it once). It has a
-// virtio-9p share, an sshfs share served by this process and a read-only 9p share,
+// virtio-9p share, an sshfs share served by this process over its virtio-serial
+// port, a read-only 9p share and a second sshfs share that the session serves
+// over the SSH channel (the Windows transport, and the fallback),
 // each a host temp folder whose name has spaces, quotes and unicode, mounted in the
 // guest at the same path, plus the busybox test image. setup.ts removes it after the
 // tier. Tests that need their own lifecycle (stop, kill, crash) boot their own machine.
@@ -26,9 +28,13 @@ export interface SharedMachine {
   session: MachineSession;
   /** DOCKER_HOST pointing at the machine (the socket path stays the same across sessions). */
   env: NodeJS.ProcessEnv;
-  /** Host folders: shared by each mechanism, read-only (9p), and one outside every share. */
-  dirs: Record<ShareMechanism | 'ro' | 'outside', string>;
+  /** Host folders: shared by each mechanism, read-only (9p), sshfs over the SSH channel, and one outside every share. */
+  dirs: Record<ShareMechanism | 'ro' | 'sshfs-ssh' | 'outside', string>;
+  /** Options for MachineSession.open that keep the `sshfs-ssh` share on the SSH channel. */
+  sessionOptions: SessionOptions;
 }
+
+type SessionOptions = NonNullable<Parameters<typeof MachineSession.open>[2]>;
 
 export interface Ran {
   code: number | null;
@@ -84,7 +90,13 @@ export function sharedMachine(): Promise<SharedMachine> {
 async function boot(): Promise<SharedMachine> {
   home = mkdtempSync(path.join(os.tmpdir(), 'slipway-shares-'));
   top = mkdtempSync(path.join(os.tmpdir(), "slipway share 'ü' "));
-  const dirs = { '9p': path.join(top, 'nine p'), sshfs: path.join(top, 'ss"h fs'), ro: path.join(top, 'read only'), outside: path.join(top, 'outside') };
+  const dirs = {
+    '9p': path.join(top, 'nine p'),
+    sshfs: path.join(top, 'ss"h fs'),
+    ro: path.join(top, 'read only'),
+    'sshfs-ssh': path.join(top, "ss'h fs über ssh"),
+    outside: path.join(top, 'outside'),
+  };
   for (const d of Object.values(dirs)) mkdirSync(d);
   writeFileSync(path.join(dirs.outside, 'secret'), 'not for the guest\n');
   writeFileSync(path.join(dirs.ro, 'r.txt'), 'read me\n');
@@ -99,14 +111,16 @@ async function boot(): Promise<SharedMachine> {
       { hostPath: dirs['9p'], guestPath: dirs['9p'], readOnly: false, mechanism: '9p' },
       { hostPath: dirs.sshfs, guestPath: dirs.sshfs, readOnly: false, mechanism: 'sshfs' },
       { hostPath: dirs.ro, guestPath: dirs.ro, readOnly: true, mechanism: '9p' },
+      { hostPath: dirs['sshfs-ssh'], guestPath: dirs['sshfs-ssh'], readOnly: false, mechanism: 'sshfs' },
     ],
   });
   await machines.start(SHARED_MACHINE);
-  const session = await MachineSession.open(machines, SHARED_MACHINE);
+  const sessionOptions: SessionOptions = { sshfsTransport: (share) => (share.hostPath === dirs['sshfs-ssh'] ? 'ssh' : 'auto') };
+  const session = await MachineSession.open(machines, SHARED_MACHINE, sessionOptions);
   session.onEvent(logSessionTrouble);
   const env = { ...process.env, DOCKER_HOST: session.dockerHost };
   await dockerOk(env, 'import', '--change', 'CMD ["/bin/sh"]', '--change', 'ENV PATH=/bin', busyboxTarball(), BUSYBOX_IMAGE);
-  return { machines, name: SHARED_MACHINE, session, env, dirs };
+  return { machines, name: SHARED_MACHINE, session, env, dirs, sessionOptions };
 }
 
 /** Removes the shared machine and its folders (the tier's root afterAll hook). */

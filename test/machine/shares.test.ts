@@ -1,6 +1,6 @@
 // Shared folders in a real machine (fixture.ts: a virtio-9p share, an sshfs share
-// served by this process and a read-only 9p share, all mounted at the same path as
-// on the host). Containers bind-mount them exactly as they would with a local engine.
+// served by this process over a virtio-serial port, the same over the SSH channel,
+// and a read-only 9p share, all mounted at the same path as on the host). Containers bind-mount them exactly as they would with a local engine.
 
 import * as assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -34,12 +34,16 @@ describe('shared folders (real QEMU and guest image)', function () {
     it('records the mechanism of each share', () => {
       assert.deepEqual(
         m.machines.runningShares(m.name).map((s) => `${s.mechanism}${s.readOnly ? ' ro' : ''}`),
-        ['9p', 'sshfs', '9p ro'],
+        ['9p', 'sshfs', '9p ro', 'sshfs'],
       );
+    });
+
+    it('serves one sshfs share over its virtio-serial port and the other over the SSH channel', async () => {
+      assert.deepEqual(await sshfsStdin(), { [hostDirs.sshfs]: 'port', [hostDirs['sshfs-ssh']]: 'pipe' });
     });
   });
 
-  for (const mech of ['9p', 'sshfs'] as const) {
+  for (const mech of ['9p', 'sshfs', 'sshfs-ssh'] as const) {
     describe(`${mech} share`, () => {
       const dir = () => hostDirs[mech];
       const run = (...cmd: string[]) => ok(env, 'run', '--rm', '-v', `${dir()}:${dir()}`, '-w', dir(), BUSYBOX_IMAGE, ...cmd);
@@ -78,6 +82,20 @@ describe('shared folders (real QEMU and guest image)', function () {
     });
   }
 
+  /** For each sshfs mount in the guest: whether sshfs's stdin is a virtio-serial port or a pipe (the SSH channel). */
+  async function sshfsStdin(): Promise<Record<string, string>> {
+    const c = await connectSsh(m.machines.sshTarget(m.name));
+    try {
+      const r = await execOn(c, ['sudo', '-n', 'sh', '-c', 'for p in $(pidof sshfs); do readlink /proc/$p/fd/0; tr "\\0" "\\n" < /proc/$p/cmdline | sed -n 3p; done']);
+      const lines = r.stdout.split('\n').filter(Boolean);
+      const out: Record<string, string> = {};
+      for (let i = 0; i + 1 < lines.length; i += 2) out[lines[i + 1]] = /^\/dev\/vport/.test(lines[i]) ? 'port' : /^pipe:/.test(lines[i]) ? 'pipe' : lines[i];
+      return out;
+    } finally {
+      c.end();
+    }
+  }
+
   describe('read-only shares and confinement', () => {
     it('refuses writes to a read-only share and still reads it', async () => {
       const dir = hostDirs.ro;
@@ -88,40 +106,60 @@ describe('shared folders (real QEMU and guest image)', function () {
       assert.equal(existsSync(path.join(dir, 'w.txt')), false);
     });
 
-    it('does not let a symlink in the sshfs share reach host files outside it', async () => {
-      const dir = hostDirs.sshfs;
-      symlinkSync(hostDirs.outside, path.join(dir, 'escape'));
-      symlinkSync('../outside/secret', path.join(dir, 'escape-relative'));
-      // In the guest the links point at guest paths, where the outside folder is not shared: nothing to read.
-      const r = await docker(env, 'run', '--rm', '-v', `${dir}:${dir}`, BUSYBOX_IMAGE, 'sh', '-c', `cat "${dir}/escape/secret"; cat "${dir}/escape-relative"; ls "${hostDirs.outside}"`);
-      assert.doesNotMatch(r.out, /not for the guest/);
-      assert.notEqual(r.code, 0);
-    });
+    for (const mech of ['sshfs', 'sshfs-ssh'] as const)
+      it(`does not let a symlink in the ${mech} share reach host files outside it`, async () => {
+        const dir = hostDirs[mech];
+        symlinkSync(hostDirs.outside, path.join(dir, 'escape'));
+        symlinkSync('../outside/secret', path.join(dir, 'escape-relative'));
+        // In the guest the links point at guest paths, where the outside folder is not shared: nothing to read.
+        const r = await docker(env, 'run', '--rm', '-v', `${dir}:${dir}`, BUSYBOX_IMAGE, 'sh', '-c', `cat "${dir}/escape/secret"; cat "${dir}/escape-relative"; ls "${hostDirs.outside}"`);
+        assert.doesNotMatch(r.out, /not for the guest/);
+        assert.notEqual(r.code, 0);
+      });
   });
 
   describe('the sshfs session', () => {
-    it('unmounts the sshfs share when its session closes, and mounts it again with the next one', async () => {
-      const dir = hostDirs.sshfs;
+    it('unmounts the sshfs shares when their session closes, and mounts them again with the next one', async () => {
+      const dirs = [hostDirs.sshfs, hostDirs['sshfs-ssh']];
       const sshfsMounted = async () => {
         const c = await connectSsh(m.machines.sshTarget(m.name));
         try {
-          return parseProcMounts((await execOn(c, ['cat', '/proc/mounts'])).stdout).some((m) => m.path === dir && m.type.startsWith('fuse'));
+          const mounts = parseProcMounts((await execOn(c, ['cat', '/proc/mounts'])).stdout);
+          return dirs.filter((d) => mounts.some((m) => m.path === d && m.type.startsWith('fuse')));
         } finally {
           c.end();
         }
       };
-      assert.equal(await sshfsMounted(), true);
+      for (const dir of dirs) writeFileSync(path.join(dir, 'across sessions.txt'), 'still here\n');
+      assert.deepEqual(await sshfsMounted(), dirs);
       assert.ok(!events.some((e) => e.kind === 'share-lost'), JSON.stringify(events));
       await m.session.dispose();
-      let mounted = true;
-      for (let i = 0; i < 50 && mounted; i++) {
+      let mounted = dirs;
+      for (let i = 0; i < 50 && mounted.length; i++) {
         mounted = await sshfsMounted();
-        if (mounted) await new Promise((r) => setTimeout(r, 200));
+        if (mounted.length) await new Promise((r) => setTimeout(r, 200));
       }
-      assert.equal(mounted, false, 'sshfs exits and unmounts once its SFTP server is gone');
-      m.session = await MachineSession.open(m.machines, m.name);
+      assert.deepEqual(mounted, [], 'sshfs exits and unmounts once its SFTP server is gone');
+      // Twice: each new session must find the port clean (nothing left over from the last sshfs).
+      for (let round = 0; round < 2; round++) {
+        if (round) await m.session.dispose();
+        m.session = await MachineSession.open(m.machines, m.name, m.sessionOptions);
+        assert.deepEqual(m.session.shareErrors, []);
+        for (const dir of dirs) assert.equal(await ok(env, 'run', '--rm', '-v', `${dir}:${dir}`, BUSYBOX_IMAGE, 'cat', `${dir}/across sessions.txt`), 'still here');
+      }
+      assert.deepEqual(await sshfsStdin(), { [hostDirs.sshfs]: 'port', [hostDirs['sshfs-ssh']]: 'pipe' });
+    });
+
+    it('mounts again after the session closes in the middle of a large write over the port', async () => {
+      const dir = hostDirs.sshfs;
+      // A container writes without pause; the session ends under it, leaving requests in flight.
+      const writer = docker(env, 'run', '--rm', '-v', `${dir}:${dir}`, BUSYBOX_IMAGE, 'dd', 'if=/dev/zero', `of=${dir}/big`, 'bs=1M', 'count=200');
+      await new Promise((r) => setTimeout(r, 3000));
+      await m.session.dispose();
+      await writer;
+      m.session = await MachineSession.open(m.machines, m.name, m.sessionOptions);
       assert.deepEqual(m.session.shareErrors, []);
-      assert.equal(await ok(env, 'run', '--rm', '-v', `${dir}:${dir}`, BUSYBOX_IMAGE, 'cat', `${dir}/from host.txt`), 'hello from the host ✓');
+      assert.equal(await ok(env, 'run', '--rm', '-v', `${dir}:${dir}`, BUSYBOX_IMAGE, 'sh', '-c', 'cat "$1/across sessions.txt"; rm -f "$1/big"', 'sh', dir), 'still here');
     });
   });
 });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { machinePaths, nameProblem, slipwayRoot, MAX_SOCKET_PATH_BYTES, type HostOs } from '../../../src/machine/layout';
+import { machinePaths, nameProblem, sftpSocketPath, slipwayRoot, MAX_SOCKET_PATH_BYTES, type HostOs } from '../../../src/machine/layout';
 
 describe('machine layout', () => {
   describe('slipwayRoot', () => {
@@ -56,6 +56,20 @@ describe('machine layout', () => {
       assert.equal(machinePaths(deep, 'default', { os: 'darwin', tmpDir: '/tmp' }).runDir, p.runDir);
       // Non-socket files stay in the instance directory.
       assert.ok(p.config.startsWith(deep));
+    });
+
+    it('puts the sshfs shares\' virtio-serial sockets in run/, within the limit even for the longest tag', () => {
+      const p = machinePaths('/home/ann/.slipway', 'default', { os: 'linux', tmpDir: '/tmp' });
+      assert.equal(sftpSocketPath(p, 'slipway0', 'linux'), '/home/ann/.slipway/machines/default/run/sftp-slipway0.sock');
+      assert.throws(() => sftpSocketPath(p, 'x/../y', 'linux'), /cannot name a socket/);
+      assert.throws(() => sftpSocketPath(p, 'a'.repeat(11), 'linux'), /cannot name a socket/);
+      // A root for which docker.sock still fits but sftp-<10 chars>.sock does not: run/ moves.
+      const runDirLen = MAX_SOCKET_PATH_BYTES - 'docker.sock'.length - 1;
+      const root = '/' + 'r'.repeat(runDirLen - '/machines/default/run'.length - 1);
+      const q = machinePaths(root, 'default', { os: 'darwin', tmpDir: '/tmp' });
+      assert.ok(Buffer.byteLength(`${root}/machines/default/run/docker.sock`) <= MAX_SOCKET_PATH_BYTES);
+      assert.equal(q.runDirRelocated, true);
+      assert.ok(Buffer.byteLength(sftpSocketPath(q, 'slipway999', 'darwin')) <= MAX_SOCKET_PATH_BYTES);
     });
 
     it('counts bytes, not characters (multi-byte home directories)', () => {

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { machinePaths } from '../../../src/machine/layout';
+import { machinePaths, sftpSocketPath } from '../../../src/machine/layout';
 import { cleanStale, guestKernelPanic, LogFollower, parseGuestLine, runningQemuPid } from '../../../src/machine/runtime';
 
 describe('machine runtime files', () => {
@@ -37,16 +37,17 @@ describe('machine runtime files', () => {
     beforeEach(() => (root = mkdtempSync(path.join(os.tmpdir(), 'slipway-rt-'))));
     afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-    it('removes pid, QMP socket, state and Docker socket nobody owns', async () => {
+    it('removes pid, QMP socket, state, share sockets and Docker socket nobody owns', async () => {
       const p = machinePaths(root, 'default', { os: 'linux', tmpDir: os.tmpdir() });
       mkdirSync(p.runDir, { recursive: true });
       const dead = spawn(process.execPath, ['-e', '0']);
       await new Promise((r) => dead.once('exit', r));
-      for (const f of [p.qmpSocket, p.stateFile, p.dockerSocket]) writeFileSync(f, '');
+      const sftp = sftpSocketPath(p, 'slipway1', 'linux');
+      for (const f of [p.qmpSocket, p.stateFile, p.dockerSocket, sftp, path.join(p.runDir, 'sftp-notes.txt')]) writeFileSync(f, '');
       writeFileSync(p.pidFile, `${dead.pid}\n`);
       writeFileSync(p.agentPidFile, `${dead.pid}\n`);
       assert.equal(runningQemuPid(p), undefined);
-      assert.deepEqual(cleanStale(p).sort(), [p.pidFile, p.qmpSocket, p.stateFile, p.agentPidFile, p.dockerSocket].sort());
+      assert.deepEqual(cleanStale(p).sort(), [p.pidFile, p.qmpSocket, p.stateFile, p.agentPidFile, p.dockerSocket, sftp].sort());
       assert.deepEqual(cleanStale(p), []);
     });
 

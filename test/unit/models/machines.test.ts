@@ -46,6 +46,20 @@ describe('machines model', () => {
       dockerSocketServed: true,
     });
     assert.deepEqual(running.children!.map((c) => c.description), ['9p']);
+    const sshfs = machineNode({
+      name: 'm',
+      state: 'running',
+      spec: { ...spec!, shares },
+      shares: [
+        { hostPath: '/a', guestPath: '/a', readOnly: false, mechanism: 'sshfs', tag: 'slipway0', sftpSocket: '/r/sftp-slipway0.sock' },
+        { hostPath: '/b', guestPath: '/b', readOnly: false, mechanism: 'sshfs', tag: 'slipway1' },
+      ],
+      dockerHost: '',
+      dockerSocketServed: true,
+    });
+    assert.deepEqual(sshfs.children!.map((c) => c.description), ['sshfs over virtio-serial', 'sshfs']);
+    assert.match(sshfs.children![0].tooltip, /over a virtio-serial port/);
+    assert.match(sshfs.children![1].tooltip, /over SSH/);
   });
 
   it('sorts by name and shows stopped machines plainly', () => {
