@@ -25,8 +25,16 @@ export function ensurePrivateDir(dir: string): void {
 }
 
 export function generateKeyPair(comment: string): KeyPair {
-  const k = utils.generateKeyPairSync('ed25519', { comment });
-  return { privateKey: k.private, publicKey: `${k.public.trim()}` };
+  // ssh2 1.17's keygen strips leading zero bytes from the ed25519 public key, so about 1 in
+  // 256 pairs has a 31-byte key that ssh2 itself, and OpenSSH, reject (mscdex/ssh2#1390,
+  // #1513). Such a pair is drawn again; both halves must parse.
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const k = utils.generateKeyPairSync('ed25519', { comment });
+    if (!(utils.parseKey(k.public) instanceof Error) && !(utils.parseKey(k.private) instanceof Error)) {
+      return { privateKey: k.private, publicKey: `${k.public.trim()}` };
+    }
+  }
+  throw new Error('Could not generate a valid ed25519 key pair (16 malformed pairs in a row).');
 }
 
 /**
@@ -35,7 +43,10 @@ export function generateKeyPair(comment: string): KeyPair {
  */
 export function ensureKeyPair(privPath: string, pubPath: string, comment: string): KeyPair {
   if (existsSync(privPath) && existsSync(pubPath)) {
-    return { privateKey: readFileSync(privPath, 'utf8'), publicKey: readFileSync(pubPath, 'utf8').trim() };
+    const pair = { privateKey: readFileSync(privPath, 'utf8'), publicKey: readFileSync(pubPath, 'utf8').trim() };
+    // A pair from ssh2's faulty keygen (see generateKeyPair) never worked: replace it. Both
+    // halves reach the guest in the seed at every start, so nothing else needs to change.
+    if (!(utils.parseKey(pair.publicKey) instanceof Error) && !(utils.parseKey(pair.privateKey) instanceof Error)) return pair;
   }
   ensurePrivateDir(path.dirname(privPath));
   const pair = generateKeyPair(comment);

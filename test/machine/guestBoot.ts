@@ -8,6 +8,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, utils } from 'ssh2';
 import { shellQuote } from '../../src/machine/shellQuote';
+import { generateKeyPair } from '../../src/machine/ssh';
 
 export interface BootFiles {
   kernel: string;
@@ -192,7 +193,12 @@ export interface Keys {
 }
 
 export function makeKeys(): Keys {
-  return { user: utils.generateKeyPairSync('ed25519'), host: utils.generateKeyPairSync('ed25519') };
+  // generateKeyPair draws again when ssh2's keygen makes a malformed pair (1 in 256).
+  const pair = (comment: string) => {
+    const k = generateKeyPair(comment);
+    return { private: k.privateKey, public: k.publicKey };
+  };
+  return { user: pair('guest test user'), host: pair('guest test host') };
 }
 
 function publicBlob(pub: string): Buffer {

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { utils } from 'ssh2';
+import { generateKeyPair } from '../../src/machine/ssh';
 import { ensureImage, formatSeed, loadImage, type ImageInfo, type Seed } from '../../src/machine/image';
 import { bootGuest, createDataDisk, makeKeys, sshExec, type Guest } from './guestBoot';
 
@@ -135,7 +135,7 @@ describe('guest image (vm-images)', function () {
     assert.equal(rm.code, 0, rm.stderr);
 
     // A different pinned host key is refused.
-    const other = utils.generateKeyPairSync('ed25519').public;
+    const other = generateKeyPair('other host').publicKey;
     await assert.rejects(sshExec(guest.sshPort, keys, 'dev', ['true'], other));
 
     // Data to find again after a reboot: a named volume and a file in the home folder.

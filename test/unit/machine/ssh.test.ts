@@ -16,6 +16,7 @@ import {
   type SshTarget,
 } from '../../../src/machine/ssh';
 import { startLoopbackSshd, type LoopbackSshd } from './loopbackSshd';
+import { utils } from 'ssh2';
 
 describe('ssh (against a loopback ssh2 server)', () => {
   let dir: string;
@@ -51,6 +52,26 @@ describe('ssh (against a loopback ssh2 server)', () => {
       assert.equal(statSync(pub).mode & 0o777, 0o600);
       assert.equal(statSync(path.dirname(priv)).mode & 0o777, 0o700);
       assert.deepEqual(ensureKeyPair(priv, pub, 'other'), a);
+    });
+
+    it('generates only key pairs that parse (ssh2 keygen drops a leading zero byte 1 time in 256)', () => {
+      for (let i = 0; i < 2000; i++) {
+        const pair = generateKeyPair(`k${i}`);
+        assert.equal(publicKeyBlob(pair.publicKey).length, 51, pair.publicKey); // 4+11 "ssh-ed25519", 4+32 key
+        assert.ok(!(utils.parseKey(pair.privateKey) instanceof Error), pair.privateKey);
+      }
+    });
+
+    it('replaces a stored key pair that does not parse', () => {
+      const priv = path.join(dir, 'broken', 'id');
+      const pub = `${priv}.pub`;
+      const good = ensureKeyPair(priv, pub, 'x');
+      // The 31-byte public key ssh2's keygen sometimes wrote (a leading zero byte stripped).
+      writeFileSync(pub, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAH8FibIZYqXrOiyFRRr0j2VpuQLGIW6IZg0MvvIGITuk= x\n');
+      const again = ensureKeyPair(priv, pub, 'x');
+      assert.notEqual(again.publicKey, good.publicKey);
+      assert.equal(publicKeyBlob(again.publicKey).length, 51);
+      assert.deepEqual(ensureKeyPair(priv, pub, 'x'), again, 'a good pair is kept');
     });
 
     it('computes the same fingerprint as ssh-keygen', function () {
