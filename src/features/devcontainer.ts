@@ -7,14 +7,13 @@
 
 import * as vscode from 'vscode';
 import { devcontainerBindsOutsideShares } from '../devcontainer/mounts';
-import type { HostOs } from '../machine/layout';
-import type { Share } from '../machine/shares';
+import type { MachineSharesInfo } from '../build/inMachine';
 
 export interface DevcontainerWarningDeps {
   /** The Docker host the extension is connected to, if any. */
   engineHost(): string | undefined;
   /** The machine serving that host and its shares, when the engine is a Slipway machine. */
-  machineShares(engineHost: string): { machine: string; shares: readonly Pick<Share, 'hostPath'>[]; os: HostOs } | undefined;
+  machineShares(engineHost: string): MachineSharesInfo | undefined;
   /** Fires when the engine or the machines change. */
   onDidChange: vscode.Event<unknown>;
 }

@@ -34,12 +34,14 @@ export const DEFAULT_MACHINE = 'default';
 const NAME_RE = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 /** Share tags (shares.ts: `slipway<i>`) that may name a socket: short, so the length check below can reserve room for any of them. */
-const SOCKET_TAG_RE = /^[a-z0-9]{1,10}$/;
+const SOCKET_TAG = '[a-z0-9]{1,10}';
+const SOCKET_TAG_RE = new RegExp(`^${SOCKET_TAG}$`);
+const SFTP_SOCKET_RE = new RegExp(`^sftp-${SOCKET_TAG}\\.sock$`);
 const sftpSocketName = (tag: string) => `sftp-${tag}.sock`;
 /** True for the file name of a share's virtio-serial socket in run/ (for cleaning up after a crash). */
-export const isSftpSocketName = (name: string): boolean => /^sftp-[a-z0-9]{1,10}\.sock$/.test(name);
-/** The longest socket file name in run/, checked against the limit whatever the shares are. */
-const LONGEST_SOCKET_NAMES = ['qmp.sock', 'docker.sock', sftpSocketName('x'.repeat(10))];
+export const isSftpSocketName = (name: string): boolean => SFTP_SOCKET_RE.test(name);
+/** The socket file names in run/ checked against the limit whatever the shares are (the longest sftp one included). */
+const SOCKET_NAMES = ['qmp.sock', 'docker.sock', sftpSocketName('x'.repeat(10))];
 
 /**
  * Machine names become host names and directory names, so they are kept to
@@ -143,13 +145,12 @@ export function machinePaths(root: string, name: string, opts: LayoutOptions): M
   const seedDir = p.join(dir, 'seed');
   let runDir = p.join(dir, 'run');
   let runDirRelocated = false;
-  const longest = LONGEST_SOCKET_NAMES.map((f) => Buffer.byteLength(p.join(runDir, f))).reduce((a, b) => Math.max(a, b));
-  if (longest > MAX_SOCKET_PATH_BYTES) {
+  const longest = (dirPath: string) => Math.max(...SOCKET_NAMES.map((f) => Buffer.byteLength(p.join(dirPath, f))));
+  if (longest(runDir) > MAX_SOCKET_PATH_BYTES) {
     const hash = createHash('sha256').update(dir).digest('hex').slice(0, 12);
     runDir = p.join(opts.tmpDir, `slipway-${hash}`);
     runDirRelocated = true;
-    const relocated = LONGEST_SOCKET_NAMES.map((f) => Buffer.byteLength(p.join(runDir, f))).reduce((a, b) => Math.max(a, b));
-    if (relocated > MAX_SOCKET_PATH_BYTES)
+    if (longest(runDir) > MAX_SOCKET_PATH_BYTES)
       throw new Error(
         `The machine's socket paths would be longer than ${MAX_SOCKET_PATH_BYTES} bytes even under the temp directory "${opts.tmpDir}": ` +
           'set TMPDIR (or SLIPWAY_HOME) to a shorter path.',

@@ -24,15 +24,19 @@ export function ensurePrivateDir(dir: string): void {
   if (process.platform !== 'win32') chmodSync(dir, 0o700);
 }
 
+/** Whether ssh2 (and so OpenSSH) can read both halves of a key pair. */
+function pairParses(pair: KeyPair): boolean {
+  return !(utils.parseKey(pair.publicKey) instanceof Error) && !(utils.parseKey(pair.privateKey) instanceof Error);
+}
+
 export function generateKeyPair(comment: string): KeyPair {
   // ssh2 1.17's keygen strips leading zero bytes from the ed25519 public key, so about 1 in
   // 256 pairs has a 31-byte key that ssh2 itself, and OpenSSH, reject (mscdex/ssh2#1390,
-  // #1513). Such a pair is drawn again; both halves must parse.
+  // #1513). Such a pair is drawn again.
   for (let attempt = 0; attempt < 16; attempt++) {
     const k = utils.generateKeyPairSync('ed25519', { comment });
-    if (!(utils.parseKey(k.public) instanceof Error) && !(utils.parseKey(k.private) instanceof Error)) {
-      return { privateKey: k.private, publicKey: `${k.public.trim()}` };
-    }
+    const pair = { privateKey: k.private, publicKey: k.public.trim() };
+    if (pairParses(pair)) return pair;
   }
   throw new Error('Could not generate a valid ed25519 key pair (16 malformed pairs in a row).');
 }
@@ -46,7 +50,7 @@ export function ensureKeyPair(privPath: string, pubPath: string, comment: string
     const pair = { privateKey: readFileSync(privPath, 'utf8'), publicKey: readFileSync(pubPath, 'utf8').trim() };
     // A pair from ssh2's faulty keygen (see generateKeyPair) never worked: replace it. Both
     // halves reach the guest in the seed at every start, so nothing else needs to change.
-    if (!(utils.parseKey(pair.publicKey) instanceof Error) && !(utils.parseKey(pair.privateKey) instanceof Error)) return pair;
+    if (pairParses(pair)) return pair;
   }
   ensurePrivateDir(path.dirname(privPath));
   const pair = generateKeyPair(comment);
