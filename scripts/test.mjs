@@ -40,6 +40,8 @@ function testFiles(dir) {
 
 /** Debian packages a tier needs on a fresh machine (installed when root; the tier says what is missing otherwise). */
 const TIER_PACKAGES = {
+  // The unit tier runs the real qemu-img (its wrapper's tests) and a real QEMU (the QMP client).
+  unit: ['qemu-system-x86', 'qemu-utils'],
   engine: ['docker.io', 'busybox-static', 'openssh-server', 'openssh-client'],
   machine: ['qemu-system-x86', 'qemu-utils', 'mmdebstrap', 'squashfs-tools', 'e2fsprogs', 'xz-utils', 'busybox-static'],
   editor: ['chromium', 'libkrb5-dev', 'ripgrep', 'docker.io', 'busybox-static'],
