@@ -95,6 +95,16 @@ export function chooseAccel(spec: Pick<MachineSpec, 'arch'>, host: HostInfo): { 
   return { accel: 'tcg', warnings };
 }
 
+/**
+ * The CPU QEMU emulates under TCG. On aarch64, pauth-impdef=on replaces pointer
+ * authentication's QARMA5 cipher, very costly to emulate on every function
+ * return, with QEMU's own cheap hash (the guest cannot tell the difference):
+ * the aarch64 guest reached ready in 8.2-8.5 s instead of 15.4 s here.
+ */
+export function tcgCpu(arch: GuestArch): string {
+  return arch === 'aarch64' ? 'max,pauth-impdef=on' : 'max';
+}
+
 export function qemuArgs(spec: MachineSpec, host: HostInfo, paths: MachinePaths, image: BootImage, runtime: BootRuntime): QemuCommand {
   if (image.arch !== spec.arch) throw new Error(`The guest image "${image.root}" is ${image.arch} but machine "${spec.name}" is ${spec.arch}.`);
   if (!Number.isInteger(runtime.sshPort) || runtime.sshPort < 1 || runtime.sshPort > 65535)
@@ -111,7 +121,7 @@ export function qemuArgs(spec: MachineSpec, host: HostInfo, paths: MachinePaths,
   else if (accel === 'whpx') args.push('-accel', 'whpx,kernel-irqchip=off');
   else args.push('-accel', accel);
   // whpx does not support -cpu host; its default CPU model is fine for Debian.
-  if (accel !== 'whpx') args.push('-cpu', hw ? 'host' : 'max');
+  if (accel !== 'whpx') args.push('-cpu', hw ? 'host' : tcgCpu(spec.arch));
   args.push('-smp', String(spec.cpus), '-m', `${spec.memoryMiB}M`);
 
   // Direct kernel boot: no firmware, no bootloader (on aarch64 `virt` too).

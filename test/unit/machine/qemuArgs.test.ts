@@ -42,7 +42,7 @@ function expected(os: HostOs, hostArch: GuestArch, guest: GuestArch, probed: Acc
     probed,
     exe: `qemu-system-${guest}${os === 'win32' ? '.exe' : ''}`,
     accelArg,
-    cpu: hw ? (native === 'whpx' ? undefined : 'host') : 'max',
+    cpu: hw ? (native === 'whpx' ? undefined : 'host') : guest === 'aarch64' ? 'max,pauth-impdef=on' : 'max',
     machine: guest === 'x86_64' ? 'q35' : 'virt,gic-version=max',
     warnings: hw ? 0 : 1,
   };
