@@ -229,8 +229,10 @@ export function sshExec(
         stream.on('data', (d: Buffer) => (stdout += d.toString()));
         stream.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         if (input) stream.end(input);
-        stream.on('close', (code: number | null) => {
+        stream.on('close', (code: number | null, signal?: string) => {
           c.end();
+          // No exit status: say what is known, so a failed assertion shows it.
+          if (code === null || code === undefined) stderr += `[the command ended without an exit status${signal ? `: signal ${signal}` : ''}]`;
           resolve({ code: code ?? -1, stdout, stderr });
         });
       });
