@@ -1,5 +1,6 @@
 // `npm test`: installs what is missing, typechecks and compiles, bundles, then
-// runs the test tiers in order (design.md: unit, engine, machine, editor).
+// runs the test tiers in order (design.md: unit, engine, machine, editor; then aarch64, the
+// aarch64 machine, last because building its image on a fresh machine takes ~8 minutes).
 //
 //   npm test                      all tiers
 //   npm test -- unit engine       only these tiers
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { ensureDebPackages, ensureNpm, run } from './deps.mjs';
 
-const ALL_TIERS = ['unit', 'engine', 'machine', 'editor'];
+const ALL_TIERS = ['unit', 'engine', 'machine', 'editor', 'aarch64'];
 const argv = process.argv.slice(2);
 const grepAt = argv.indexOf('--grep');
 const grep = grepAt >= 0 ? argv[grepAt + 1] : undefined;
@@ -45,6 +46,8 @@ const TIER_PACKAGES = {
   engine: ['docker.io', 'busybox-static', 'openssh-server', 'openssh-client'],
   machine: ['qemu-system-x86', 'qemu-utils', 'mmdebstrap', 'squashfs-tools', 'e2fsprogs', 'xz-utils', 'busybox-static'],
   editor: ['chromium', 'libkrb5-dev', 'ripgrep', 'docker.io', 'busybox-static'],
+  // qemu-system-arm boots the aarch64 machine; qemu-user-static + binfmt-support bootstrap its image.
+  aarch64: ['qemu-system-arm', 'qemu-utils', 'qemu-user-static', 'binfmt-support', 'mmdebstrap', 'squashfs-tools', 'xz-utils', 'docker.io'],
 };
 
 const totals = { passed: 0, failed: 0, skipped: 0 };

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Builds the Slipway guest image (vm-images/README.md, contract: vm-images/CONTRACT.md).
 //
-//   node vm-images/build.mjs [--out DIR] [--force] [--variant slipway|systemd] [--prune]
+//   node vm-images/build.mjs [--arch x86_64|aarch64] [--out DIR] [--force] [--variant slipway|systemd] [--prune]
 //
 // --prune (implied without --out): afterwards remove sibling <hash>[-systemd] directories
 // of other recipes that have not been used for a day.
-// Default output: ${SLIPWAY_HOME:-$HOME/.slipway}/images/<recipeHash>/ (the systemd variant,
-// the conventional boot used only as the benchmark's peer: .../<recipeHash>-systemd/).
+// Default output: ${SLIPWAY_HOME:-$HOME/.slipway}/images/<recipeHash>/ for x86_64 guests,
+// <recipeHash>-aarch64/ for aarch64 ones (a foreign architecture is bootstrapped through
+// qemu-user-static's binfmt handlers), and -systemd after either for the conventional boot
+// used only as the benchmark's peer.
 // When the output already holds a manifest whose artifacts verify, it does nothing.
 // Needs root (mmdebstrap in root mode, file ownership in the root image), mmdebstrap,
 // mkfs.ext4 (e2fsprogs), xz, and the Debian mirror apt is configured with.
@@ -31,21 +33,38 @@ const ARTIFACTS = ['vmlinuz', 'initrd.img', 'root.img'];
 // rootFormat "ext4" (default: no decompression under emulation) or "squashfs" (lz4; ~1/3 the
 // size): the initrd gets the module and the command line the filesystem type to match.
 const SQUASHFS = recipe.rootFormat === 'squashfs';
-const INITRD_MODULES = [...recipe.initrdModules, ...(SQUASHFS ? ['squashfs'] : [])];
-const CMDLINE = SQUASHFS ? recipe.cmdline.replace(/\brootfstype=\S+/, 'rootfstype=squashfs') : recipe.cmdline;
+
+/** What differs between guest architectures (recipe.json "arches"). */
+function archRecipe(arch) {
+  const a = recipe.arches[arch];
+  if (!a) throw new Error(`Unknown guest architecture '${arch}'; use ${Object.keys(recipe.arches).join(' or ')}.`);
+  return {
+    ...a,
+    initrdModules: [...recipe.initrdModules, ...a.initrdModules, ...(SQUASHFS ? ['squashfs'] : [])],
+    cmdline: `console=${a.console} ${SQUASHFS ? recipe.cmdline.replace(/\brootfstype=\S+/, 'rootfstype=squashfs') : recipe.cmdline}`,
+    systemdCmdline: `console=${a.console} ${recipe.systemdCmdline}`,
+  };
+}
+
+/** The image directory's name under images/ (src/machine/image.ts imageDirName() matches it). */
+function imageDirName(hash, arch, variant) {
+  return `${hash}${arch === 'x86_64' ? '' : `-${arch}`}${variant === 'systemd' ? '-systemd' : ''}`;
+}
 
 function parseArgs(argv) {
-  const opts = { out: undefined, force: false, variant: 'slipway' };
+  const opts = { out: undefined, force: false, variant: 'slipway', arch: 'x86_64' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--force') opts.force = true;
     else if (a === '--out') opts.out = argv[++i];
     else if (a === '--variant') opts.variant = argv[++i];
+    else if (a === '--arch') opts.arch = argv[++i];
     else if (a === '--print-hash') opts.printHash = true;
     else if (a === '--prune') opts.prune = true;
-    else throw new Error(`Unknown argument '${a}'; usage: node vm-images/build.mjs [--out DIR] [--force] [--variant slipway|systemd]`);
+    else throw new Error(`Unknown argument '${a}'; usage: node vm-images/build.mjs [--arch x86_64|aarch64] [--out DIR] [--force] [--variant slipway|systemd]`);
   }
   if (!['slipway', 'systemd'].includes(opts.variant)) throw new Error(`Unknown variant '${opts.variant}'; use slipway or systemd.`);
+  archRecipe(opts.arch);
   return opts;
 }
 
@@ -106,16 +125,19 @@ async function verify(dir, hash) {
  * The pristine mmdebstrap result is kept in <images>/.rootfs-<key>/ (key: suite, packages,
  * dpkg filters) so changing only the init scripts or the initrd does not bootstrap again.
  */
-async function bootstrapCached(imagesDir, rootfs, variant) {
-  const pkgs = [...recipe.packages, ...(variant === 'systemd' ? recipe.systemdPackages : [])];
+async function bootstrapCached(imagesDir, rootfs, variant, arch) {
+  const { debArch, packages } = archRecipe(arch);
+  const pkgs = [...packages, ...recipe.packages, ...(variant === 'systemd' ? recipe.systemdPackages : [])];
+  // Only the peer boots Debian's initramfs; ours has its own (buildInitrd).
+  const debianInitrd = variant === 'systemd';
   const key = createHash('sha256')
-    .update(JSON.stringify([recipe.suite, pkgs, recipe.dpkgExcludes, recipe.dpkgIncludes]))
+    .update(JSON.stringify([recipe.suite, debArch, pkgs, recipe.dpkgExcludes, recipe.dpkgIncludes, debianInitrd]))
     .digest('hex')
     .slice(0, 16);
   const cached = join(imagesDir, `.rootfs-${key}`);
   if (!existsSync(join(cached, '.complete'))) {
     rmSync(cached, { recursive: true, force: true });
-    await bootstrap(cached, pkgs);
+    await bootstrap(cached, pkgs, debArch, debianInitrd);
     writeFileSync(join(cached, '.complete'), '');
   } else {
     stage(`rootfs: reusing the bootstrapped packages in ${cached}`);
@@ -124,17 +146,49 @@ async function bootstrapCached(imagesDir, rootfs, variant) {
   rmSync(join(rootfs, '.complete'));
 }
 
-async function bootstrap(rootfs, pkgs) {
+/**
+ * A foreign guest architecture runs its packages' maintainer scripts (and our chroot
+ * commands) through qemu-user-static's binfmt_misc handler: make sure it is registered,
+ * mounting binfmt_misc and enabling the handler when they are installed but idle.
+ */
+async function ensureForeignArch(arch) {
+  const hostArch = process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch;
+  if (arch === hostArch) return;
+  const binfmt = '/proc/sys/fs/binfmt_misc';
+  const handler = join(binfmt, `qemu-${arch}`);
+  if (existsSync(handler)) return;
+  stage(`rootfs: registering qemu-user-static's ${arch} handler with binfmt_misc`);
+  if (!existsSync(join(binfmt, 'register'))) await run('mount', ['-t', 'binfmt_misc', 'binfmt_misc', binfmt]).catch(() => undefined);
+  await run('update-binfmts', ['--enable', `qemu-${arch}`]).catch(() => undefined);
+  if (!existsSync(handler)) {
+    throw new Error(`Building an ${arch} image on this ${hostArch} host needs qemu-user-static's binfmt handler (${handler}); install qemu-user-static and binfmt-support (Debian) and make sure binfmt_misc is mounted.`);
+  }
+}
+
+/**
+ * mmdebstrap hook (its hooks are shell commands; this one is a constant) that diverts
+ * Debian's update-initramfs to a no-op before the kernel package is configured: the
+ * kernel's postinst and initramfs-tools' trigger would otherwise build two initramfs
+ * images nobody boots, minutes under qemu-user for a foreign architecture.
+ */
+const NO_DEBIAN_INITRD_HOOK =
+  'chroot "$1" dpkg-divert --quiet --local --rename --divert /usr/sbin/update-initramfs.debian --add /usr/sbin/update-initramfs' +
+  ` && printf '#!/bin/sh\n# Slipway boots its own initramfs (vm-images/initrd/init).\nexit 0\n' > "$1/usr/sbin/update-initramfs"` +
+  ' && chmod 0755 "$1/usr/sbin/update-initramfs"';
+
+async function bootstrap(rootfs, pkgs, debArch, debianInitrd) {
   const mirror = findMirror();
-  stage(`rootfs: mmdebstrap ${recipe.suite} (${pkgs.length} packages) from ${mirror}`);
+  stage(`rootfs: mmdebstrap ${recipe.suite} ${debArch} (${pkgs.length} packages) from ${mirror}`);
   const args = [
     '--variant=minbase',
+    `--architectures=${debArch}`,
     '--mode=root',
     '--format=directory',
     `--include=${pkgs.join(',')}`,
     '--aptopt=Acquire::Languages "none"',
     ...recipe.dpkgExcludes.map((p) => `--dpkgopt=path-exclude=${p}`),
     ...recipe.dpkgIncludes.map((p) => `--dpkgopt=path-include=${p}`),
+    ...(debianInitrd ? [] : [`--essential-hook=${NO_DEBIAN_INITRD_HOOK}`]),
     '--quiet',
     recipe.suite,
     rootfs,
@@ -288,9 +342,9 @@ async function decompressModule(file) {
  * Docker's networking modules, decompressed into the root image (usr/lib/slipway/modules/)
  * so the boot script loads them with busybox insmod in the background (no modprobe, no xz).
  */
-async function stageBootModules(rootfs, kver) {
+async function stageBootModules(rootfs, kver, arch) {
   const modDir = join(rootfs, 'usr/lib/modules', kver);
-  const early = new Set(resolveModules(modDir, INITRD_MODULES).map((m) => m.name));
+  const early = new Set(resolveModules(modDir, archRecipe(arch).initrdModules).map((m) => m.name));
   const mods = resolveModules(modDir, recipe.bootModules).filter((m) => !early.has(m.name));
   stage(`boot modules: ${mods.length} decompressed into the root image`);
   const dest = join(rootfs, 'usr/lib/slipway/modules');
@@ -299,9 +353,9 @@ async function stageBootModules(rootfs, kver) {
   writeFileSync(join(dest, 'modules.list'), mods.map((m) => m.name).join('\n') + '\n');
 }
 
-async function buildInitrd(rootfs, kver, outDir) {
+async function buildInitrd(rootfs, kver, outDir, arch) {
   const modDir = join(rootfs, 'usr/lib/modules', kver);
-  const mods = resolveModules(modDir, INITRD_MODULES);
+  const mods = resolveModules(modDir, archRecipe(arch).initrdModules);
   stage(`initrd: busybox + ${mods.length} modules`);
   const cpio = new CpioWriter();
   for (const d of ['bin', 'dev', 'proc', 'sys', 'lib', 'lib/modules', 'newroot', 'lower', 'rw']) cpio.dir(d);
@@ -357,7 +411,7 @@ async function buildRoot(rootfs, outDir, variant) {
 const PRUNE_AFTER_MS = 24 * 3600 * 1000;
 function pruneStale(imagesDir, hash) {
   for (const name of readdirSync(imagesDir)) {
-    const m = name.match(/^([0-9a-f]{64})(-systemd)?$/);
+    const m = name.match(/^([0-9a-f]{64})(-[a-z0-9_]+)?(-systemd)?$/);
     if (!m || m[1] === hash) continue;
     const used = ['.last-used', 'manifest.json'].map((f) => {
       try {
@@ -399,7 +453,7 @@ async function main() {
   const hash = recipeHash(HERE);
   if (opts.printHash) return console.log(hash);
   const home = process.env.SLIPWAY_HOME || join(homedir(), '.slipway');
-  const outDir = resolve(opts.out ?? join(home, 'images', opts.variant === 'systemd' ? `${hash}-systemd` : hash));
+  const outDir = resolve(opts.out ?? join(home, 'images', imageDirName(hash, opts.arch, opts.variant)));
   if (!opts.force && (await verify(outDir, hash))) {
     stage(`up to date: ${outDir}`);
     return;
@@ -415,13 +469,14 @@ async function main() {
     const stageDir = join(work, 'out');
     const rootfs = join(work, 'rootfs');
     mkdirSync(stageDir, { recursive: true });
-    stage(`building ${opts.variant} image ${hash.slice(0, 12)} into ${outDir}`);
-    await bootstrapCached(dirname(outDir), rootfs, opts.variant);
+    stage(`building ${opts.variant} ${opts.arch} image ${hash.slice(0, 12)} into ${outDir}`);
+    await ensureForeignArch(opts.arch);
+    await bootstrapCached(dirname(outDir), rootfs, opts.variant, opts.arch);
     const kver = customize(rootfs, opts.variant, stageDir);
     for (const [cmd, args] of alternatives) await run(cmd, args);
     if (opts.variant === 'slipway') {
-      await buildInitrd(rootfs, kver, stageDir);
-      await stageBootModules(rootfs, kver);
+      await buildInitrd(rootfs, kver, stageDir, opts.arch);
+      await stageBootModules(rootfs, kver, opts.arch);
     }
     await buildRoot(rootfs, stageDir, opts.variant);
     stage('manifest: sha256 of artifacts');
@@ -433,11 +488,11 @@ async function main() {
     const manifest = {
       version: `${recipe.imageVersion}-${hash.slice(0, 12)}`,
       recipeHash: hash,
-      arch: recipe.arch,
+      arch: opts.arch,
       variant: opts.variant,
       rootFormat: opts.variant === 'systemd' ? 'ext4' : recipe.rootFormat,
       kernel: kver,
-      cmdline: opts.variant === 'systemd' ? recipe.systemdCmdline : CMDLINE,
+      cmdline: opts.variant === 'systemd' ? archRecipe(opts.arch).systemdCmdline : archRecipe(opts.arch).cmdline,
       artifacts,
     };
     writeFileSync(join(stageDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { GUEST_ARCHES, type GuestArch } from './spec';
 
 export interface ImageInfo {
   dir: string;
@@ -16,7 +17,7 @@ export interface ImageInfo {
   cmdline: string;
   version: string;
   recipeHash: string;
-  arch: 'x86_64';
+  arch: GuestArch;
 }
 
 interface Manifest {
@@ -95,8 +96,11 @@ export async function loadImage(dir: string): Promise<ImageInfo> {
   } catch (e) {
     throw new Error(`The guest image manifest "${mfPath}" is not valid JSON; rebuild with \`npm run image -- --force\`.`, { cause: e });
   }
-  if (typeof m.cmdline !== 'string' || typeof m.recipeHash !== 'string' || !m.artifacts || m.arch !== 'x86_64') {
+  if (typeof m.cmdline !== 'string' || typeof m.recipeHash !== 'string' || !m.artifacts || typeof m.arch !== 'string') {
     throw new Error(`The guest image manifest "${mfPath}" is incomplete; rebuild with \`npm run image -- --force\`.`);
+  }
+  if (!GUEST_ARCHES.includes(m.arch as GuestArch)) {
+    throw new Error(`The guest image in "${dir}" is for ${m.arch}; Slipway boots ${GUEST_ARCHES.join(' and ')} guests (build one with \`npm run image -- --arch ${GUEST_ARCHES.join('|')}\`).`);
   }
   const stampPath = join(dir, '.verified');
   let stamp: Record<string, string> = {};
@@ -140,7 +144,7 @@ export async function loadImage(dir: string): Promise<ImageInfo> {
     cmdline: m.cmdline,
     version: m.version,
     recipeHash: m.recipeHash,
-    arch: 'x86_64',
+    arch: m.arch as GuestArch,
   };
 }
 
@@ -155,13 +159,21 @@ export interface EnsureImageOptions {
   imagesDir?: string;
   /** Build the benchmark's conventional-boot peer (systemd as PID 1) instead. */
   variant?: 'slipway' | 'systemd';
+  /** The guest architecture (default x86_64); another one than the host's is bootstrapped through qemu-user-static. */
+  arch?: GuestArch;
+}
+
+/** The image directory's name under images/ (vm-images/build.mjs names it the same way). */
+export function imageDirName(recipeHash: string, arch: GuestArch = 'x86_64', variant: 'slipway' | 'systemd' = 'slipway'): string {
+  return `${recipeHash}${arch === 'x86_64' ? '' : `-${arch}`}${variant === 'systemd' ? '-systemd' : ''}`;
 }
 
 /** The image for the current recipe, built first (node vm-images/build.mjs) when absent or broken. */
 export async function ensureImage(opts: EnsureImageOptions): Promise<ImageInfo> {
   const recipeDir = findRecipeDir();
   const variant = opts.variant ?? 'slipway';
-  const dir = join(opts.imagesDir ?? join(opts.home, 'images'), imageRecipeHash(recipeDir) + (variant === 'systemd' ? '-systemd' : ''));
+  const arch = opts.arch ?? 'x86_64';
+  const dir = join(opts.imagesDir ?? join(opts.home, 'images'), imageDirName(imageRecipeHash(recipeDir), arch, variant));
   if (!opts.force) {
     try {
       return markUsed(await loadImage(dir));
@@ -170,7 +182,7 @@ export async function ensureImage(opts: EnsureImageOptions): Promise<ImageInfo> 
     }
   }
   opts.onProgress?.(`Building the guest image (a few minutes, once per recipe change) into ${dir}`);
-  const args = [join(recipeDir, 'build.mjs'), '--out', dir, '--variant', variant, '--prune', ...(opts.force ? ['--force'] : [])];
+  const args = [join(recipeDir, 'build.mjs'), '--out', dir, '--arch', arch, '--variant', variant, '--prune', ...(opts.force ? ['--force'] : [])];
   await runBuilder(args, opts.home, opts.onProgress);
   return markUsed(await loadImage(dir));
 }

@@ -75,7 +75,7 @@ export interface MachinesOptions {
   host?: () => HostFacts;
   probe?: (arch: GuestArch) => ProbedHost;
   /** Finds (or builds) the guest image; defaults to image.ts's ensureImage under `imageHome`. */
-  resolveImage?: (onProgress: (message: string) => void) => Promise<ImageInfo>;
+  resolveImage?: (onProgress: (message: string) => void, arch: GuestArch) => Promise<ImageInfo>;
   /** How long the guest may take from QEMU's start to "slipway: ready". */
   bootTimeoutMs?: number;
 }
@@ -265,7 +265,7 @@ export class Machines {
 
       emit({ kind: 'stage', machine: name, stage: 'image', message: 'Checking the guest image' });
       const onProgress = (message: string) => emit({ kind: 'progress', machine: name, message });
-      const image = await (this.opts.resolveImage ?? ((p) => ensureImage({ home: this.opts.imageHome ?? this.root, onProgress: p })))(onProgress);
+      const image = await (this.opts.resolveImage ?? ((p, arch) => ensureImage({ home: this.opts.imageHome ?? this.root, onProgress: p, arch })))(onProgress, spec.arch);
 
       emit({ kind: 'stage', machine: name, stage: 'disk', message: 'Preparing the data disk' });
       await this.prepareDisk(spec, paths);

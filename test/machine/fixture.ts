@@ -81,6 +81,11 @@ export function qemuAvailable(): boolean {
   return false;
 }
 
+/** Where the tier's guest images live: the default root's, so each recipe is built once and shared across runs. */
+export function imageHome(): string {
+  return process.env.SLIPWAY_IMAGE_HOME || currentRoot({ ...process.env, SLIPWAY_HOME: '' });
+}
+
 /** The tier's shared machine, booted on first use. */
 export function sharedMachine(): Promise<SharedMachine> {
   shared ??= boot();
@@ -101,8 +106,7 @@ async function boot(): Promise<SharedMachine> {
   writeFileSync(path.join(dirs.outside, 'secret'), 'not for the guest\n');
   writeFileSync(path.join(dirs.ro, 'r.txt'), 'read me\n');
   // The guest image is shared with the default root so it is built once per recipe.
-  const imageHome = process.env.SLIPWAY_IMAGE_HOME || currentRoot({ ...process.env, SLIPWAY_HOME: '' });
-  const machines = new Machines({ root: home, imageHome, env: { ...process.env, SLIPWAY_ACCEL: process.env.SLIPWAY_ACCEL ?? 'tcg' } });
+  const machines = new Machines({ root: home, imageHome: imageHome(), env: { ...process.env, SLIPWAY_ACCEL: process.env.SLIPWAY_ACCEL ?? 'tcg' } });
   await machines.create(SHARED_MACHINE, {
     cpus: 2,
     memoryMiB: 2048,
