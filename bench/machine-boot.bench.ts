@@ -6,6 +6,9 @@
 //                     --variant systemd. Boots alternate ours/peer so host load hits both alike.
 //   machine.idle-mem  guest memory in use (MemTotal - MemAvailable) 30 s after ready.
 //   machine.idle-cpu  host CPU seconds used by the idle QEMU process over 60 s.
+//   machine.start-<arch>  `Machines.start` (what `slipway machine start` and the extension
+//                     run) of an x86_64 and an aarch64 machine, warm data disk, until the
+//                     engine answers through the forwarded socket; median of N. No peer.
 // SLIPWAY_BENCH_BOOTS sets N (default 3).
 
 import { spawnSync } from 'node:child_process';
@@ -13,6 +16,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureImage, formatSeed, type ImageInfo } from '../src/machine/image';
+import { Machines } from '../src/machine/machine';
+import type { GuestArch } from '../src/machine/spec';
 import { bootGuest, createDataDisk, createOverlay, makeKeys, sshExec, type Guest, type Keys } from '../test/machine/guestBoot';
 import { report, type Bench } from './report';
 
@@ -158,4 +163,33 @@ const idle: Bench = {
   },
 };
 
-export const benches: Bench[] = [boot, idle];
+function startBench(arch: GuestArch): Bench {
+  const name = `machine.start-${arch}`;
+  return {
+    name,
+    async run() {
+      const root = mkdtempSync(join(tmpdir(), `slipway-bench-start-${arch}-`));
+      const machines = new Machines({ root, imageHome: home, env: { ...process.env, SLIPWAY_ACCEL: process.env.SLIPWAY_ACCEL ?? 'tcg' } });
+      try {
+        await machines.create('bench', { arch, cpus: 2, memoryMiB: 2048, diskGiB: 16, shares: [] });
+        const once = async () => {
+          const t0 = Date.now();
+          await machines.start('bench', { onEvent: (e) => e.kind === 'progress' && console.error(`  ${e.message}`) });
+          const ms = Date.now() - t0;
+          await machines.stop('bench');
+          return ms;
+        };
+        console.error(`  ${name} warm-up (formats the data disk): ${(await once()) / 1000} s`);
+        const t: number[] = [];
+        for (let i = 0; i < Number(process.env.SLIPWAY_BENCH_BOOTS ?? 3); i++) t.push(await once());
+        console.error(`  ${name}: ${t.map((x) => x / 1000).join(' s, ')} s`);
+        report({ name, ours: median(t) / 1000, unit: 's', target: `report (TCG here; start until the engine answers, ${arch === 'aarch64' ? 'virt' : 'q35'})` });
+      } finally {
+        if (machines.exists('bench')) await machines.delete('bench', { force: true }).catch(() => undefined);
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export const benches: Bench[] = [boot, idle, startBench('x86_64'), startBench('aarch64')];
