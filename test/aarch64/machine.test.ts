@@ -5,14 +5,14 @@
 // stop powers the guest off through the virt machine's GPIO power key.
 
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runInMachine } from '../../src/machine/exec';
 import { findQemu } from '../../src/machine/host';
 import { Machines } from '../../src/machine/machine';
 import { MachineSession } from '../../src/machine/session';
-import { dockerOk as docker, imageHome } from '../machine/fixture';
+import { dockerOk as docker, imageHome, removeTestMachine } from '../machine/fixture';
 
 const NAME = 'arm';
 
@@ -39,10 +39,7 @@ describe('an aarch64 machine (real qemu-system-aarch64 and aarch64 guest image)'
   });
 
   after(async function () {
-    if (!home) return;
-    await session?.dispose().catch(() => undefined);
-    if (machines?.exists(NAME)) await machines.delete(NAME, { force: true }).catch((e: Error) => console.error(e.message));
-    rmSync(home, { recursive: true, force: true });
+    await removeTestMachine({ home, machines, session, name: NAME });
   });
 
   it('runs an aarch64 guest whose engine answers through the forwarded socket', async () => {

@@ -81,6 +81,14 @@ export function qemuAvailable(): boolean {
   return false;
 }
 
+/** An after hook's cleanup: the session, the machine (even running) and the temp root, each only if it was made. */
+export async function removeTestMachine(t: { home?: string; machines?: Machines; session?: MachineSession; name: string }): Promise<void> {
+  if (!t.home) return;
+  await t.session?.dispose().catch(() => undefined);
+  if (t.machines?.exists(t.name)) await t.machines.delete(t.name, { force: true }).catch((e: Error) => console.error(e.message));
+  rmSync(t.home, { recursive: true, force: true });
+}
+
 /** Where the tier's guest images live: the default root's, so each recipe is built once and shared across runs. */
 export function imageHome(): string {
   return process.env.SLIPWAY_IMAGE_HOME || currentRoot({ ...process.env, SLIPWAY_HOME: '' });

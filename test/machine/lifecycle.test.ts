@@ -5,7 +5,7 @@
 
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -17,6 +17,7 @@ import { runningAgentPid, runningQemuPid } from '../../src/machine/runtime';
 import { MachineSession, type SessionEvent } from '../../src/machine/session';
 import { connectSsh, generateKeyPair, HostKeyMismatchError } from '../../src/machine/ssh';
 import { BUSYBOX_IMAGE, busyboxTarball } from '../harness/images';
+import { removeTestMachine } from './fixture';
 import { dockerCli } from '../harness/dockerd';
 import { freeLoopbackPort as freePort } from '../../src/machine/runtime';
 
@@ -122,10 +123,7 @@ describe('machine lifecycle (real QEMU and guest image)', function () {
   });
 
   after(async function () {
-    if (!home) return;
-    await session?.dispose().catch(() => undefined);
-    if (machines?.exists(NAME)) await machines.delete(NAME, { force: true }).catch((e: Error) => console.error(e.message));
-    rmSync(home, { recursive: true, force: true });
+    await removeTestMachine({ home, machines, session, name: NAME });
     console.log(`      machine timings: ${JSON.stringify(timings)}`);
   });
 
