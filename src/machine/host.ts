@@ -79,10 +79,12 @@ export function findQemu(os: HostOs, arch: GuestArch, env: NodeJS.ProcessEnv = p
   return undefined;
 }
 
-export function installHint(os: HostOs): string {
+/** How to install QEMU for guests of `arch` (Linux packages differ per emulated architecture). */
+export function installHint(os: HostOs, arch: GuestArch = 'x86_64'): string {
   if (os === 'darwin') return 'Install QEMU with "brew install qemu".';
   if (os === 'win32') return 'Install QEMU from https://www.qemu.org/download/#windows (or "winget install SoftwareFreedomConservancy.QEMU").';
-  return 'Install QEMU, e.g. "sudo apt-get install qemu-system-x86 qemu-utils" (Debian/Ubuntu) or "sudo dnf install qemu-kvm qemu-img" (Fedora).';
+  const [deb, rpm] = arch === 'aarch64' ? ['qemu-system-arm', 'qemu-system-aarch64'] : ['qemu-system-x86', 'qemu-kvm'];
+  return `Install QEMU, e.g. "sudo apt-get install ${deb} qemu-utils" (Debian/Ubuntu) or "sudo dnf install ${rpm} qemu-img" (Fedora).`;
 }
 
 export interface ProbedHost extends HostInfo {
@@ -109,6 +111,6 @@ export function probeHost(guestArch: GuestArch, env: NodeJS.ProcessEnv = process
   const os = hostOs();
   const arch = hostArch();
   const qemu = findQemu(os, guestArch, env);
-  if (!qemu) throw new Error(`QEMU ("${qemuExe(os, guestArch)}") was not found on PATH. ${installHint(os)}`);
+  if (!qemu) throw new Error(`QEMU ("${qemuExe(os, guestArch)}") was not found on PATH. ${installHint(os, guestArch)}`);
   return { os, arch, accel: guestArch === arch ? probeAccel(os, arch, env) : 'tcg', qemu, virtfs: probeVirtfs(os, qemu, env) };
 }
