@@ -3,8 +3,8 @@
 //
 //   node vm-images/build.mjs [--arch x86_64|aarch64] [--out DIR] [--force] [--variant slipway|systemd] [--prune]
 //
-// --prune (implied without --out): afterwards remove sibling <hash>[-systemd] directories
-// of other recipes that have not been used for a day.
+// --prune (implied without --out): afterwards remove sibling <hash>[-aarch64][-systemd]
+// directories of other recipes that have not been used for a day.
 // Default output: ${SLIPWAY_HOME:-$HOME/.slipway}/images/<recipeHash>/ for x86_64 guests,
 // <recipeHash>-aarch64/ for aarch64 ones (a foreign architecture is bootstrapped through
 // qemu-user-static's binfmt handlers), and -systemd after either for the conventional boot
@@ -122,8 +122,9 @@ async function verify(dir, hash) {
 // rootfs
 
 /**
- * The pristine mmdebstrap result is kept in <images>/.rootfs-<key>/ (key: suite, packages,
- * dpkg filters) so changing only the init scripts or the initrd does not bootstrap again.
+ * The pristine mmdebstrap result is kept in <images>/.rootfs-<key>/ (key: suite, Debian
+ * architecture, packages, dpkg filters, whether Debian's initramfs is built) so changing only
+ * the init scripts or the initrd does not bootstrap again.
  */
 async function bootstrapCached(imagesDir, rootfs, variant, arch) {
   const { debArch, packages } = archRecipe(arch);

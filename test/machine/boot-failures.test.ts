@@ -10,9 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureImage } from '../../src/machine/image';
-import { currentRoot } from '../../src/machine/layout';
 import { findQemu } from '../../src/machine/host';
 import { Machines, type MachineEvent } from '../../src/machine/machine';
+import { imageHome } from './fixture';
 
 describe('a guest kernel panic at boot (real QEMU and guest image)', function () {
   this.timeout(600_000);
@@ -25,8 +25,7 @@ describe('a guest kernel panic at boot (real QEMU and guest image)', function ()
       this.skip();
     }
     home = mkdtempSync(path.join(os.tmpdir(), 'slipway-panic-'));
-    const imageHome = process.env.SLIPWAY_IMAGE_HOME || currentRoot({ ...process.env, SLIPWAY_HOME: '' });
-    const image = await ensureImage({ home: imageHome });
+    const image = await ensureImage({ home: imageHome() });
     machines = new Machines({
       root: home,
       resolveImage: async () => ({ ...image, cmdline: `${image.cmdline} rdinit=/no-such-init` }),

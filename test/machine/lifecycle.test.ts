@@ -11,13 +11,12 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Machines, type MachineEvent } from '../../src/machine/machine';
-import { currentRoot } from '../../src/machine/layout';
 import { findQemu } from '../../src/machine/host';
 import { runningAgentPid, runningQemuPid } from '../../src/machine/runtime';
 import { MachineSession, type SessionEvent } from '../../src/machine/session';
 import { connectSsh, generateKeyPair, HostKeyMismatchError } from '../../src/machine/ssh';
 import { BUSYBOX_IMAGE, busyboxTarball } from '../harness/images';
-import { removeTestMachine } from './fixture';
+import { imageHome, removeTestMachine } from './fixture';
 import { dockerCli } from '../harness/dockerd';
 import { freeLoopbackPort as freePort } from '../../src/machine/runtime';
 
@@ -110,10 +109,10 @@ describe('machine lifecycle (real QEMU and guest image)', function () {
     }
     home = mkdtempSync(path.join(os.tmpdir(), 'slipway-machine-'));
     // Machines live in a temp root; the guest image is shared with the default root so it is built once per recipe.
-    const imageHome = process.env.SLIPWAY_IMAGE_HOME || currentRoot({ ...process.env, SLIPWAY_HOME: '' });
-    machines = new Machines({ root: home, imageHome, env: { ...process.env, SLIPWAY_ACCEL: process.env.SLIPWAY_ACCEL ?? 'tcg' } });
+    const images = imageHome();
+    machines = new Machines({ root: home, imageHome: images, env: { ...process.env, SLIPWAY_ACCEL: process.env.SLIPWAY_ACCEL ?? 'tcg' } });
     // The CLI (a separate process) must find the same image: link the image cache into the temp root.
-    symlinkSync(path.join(imageHome, 'images'), path.join(home, 'images'));
+    symlinkSync(path.join(images, 'images'), path.join(home, 'images'));
     await machines.create(NAME, { cpus: 2, memoryMiB: 2048, diskGiB: 16 });
     const t0 = Date.now();
     await machines.start(NAME, { onEvent: (e) => events.push(e) });
