@@ -12,7 +12,8 @@
 //   default DACL) and for machines started before the ports existed.
 // The mounts live as long as the session that holds them: when the exec
 // channel closes the port socket is closed too, sshfs reads end of file, exits
-// and the kernel unmounts.
+// and the kernel unmounts; should sshfs be stuck, the guest script kills it
+// when its channel closes (PORT_SCRIPT).
 //
 // How a port behaves, measured with QEMU 7.2 and Debian's 6.12 kernel: while
 // no host end is connected, a guest read returns end of file at once and a
@@ -54,24 +55,47 @@ interface Mounted {
 }
 
 /**
- * Runs in the guest as `sh -c PORT_SCRIPT sh <port name> <marker> sshfs …`:
- * finds the virtio-serial port by name without udev (the guest has none; the
- * kernel's devtmpfs creates /dev/vportNpM), writes the marker line so the host
- * can skip anything a previous sshfs left in flight, then runs sshfs with
- * stdin and stdout on the port. The device is opened once, read-write: the
- * kernel lets one process at a time open a port. Values are positional
- * parameters, never part of the script. virtio_console is built into Debian's
- * kernel; the modprobe is for kernels that build it as a module.
+ * Runs in the guest as `sh -c PORT_SCRIPT sh <port name> <marker> <mount
+ * point> sshfs …`: finds the virtio-serial port by name without udev (the
+ * guest has none; the kernel's devtmpfs creates /dev/vportNpM), writes the
+ * marker line so the host can skip anything a previous sshfs left in flight,
+ * then runs sshfs with stdin and stdout on the port. The device is opened
+ * once, read-write: the kernel lets one process at a time open a port. Values
+ * are positional parameters, never part of the script. virtio_console is
+ * built into Debian's kernel; the modprobe is for kernels that build it as a
+ * module.
+ *
+ * The exec channel's stdin ties sshfs to the host session: when the host
+ * closes the channel (the session ends, the SSH connection drops), the
+ * watcher reads end of file and kills sshfs, and the dead mount is detached.
+ * sshfs cannot be trusted to exit by itself then: one caught writing a
+ * request when the host end went away blocks in that write for ever (writes
+ * to a port wait for a host end), never reads the end of file, and wedges the
+ * mount, every process using it, and the port for the next session. Once
+ * both are started the script's own output goes nowhere: after the channel
+ * closes, a message (dash reports a killed job) would end it by SIGPIPE
+ * before it detaches the mount.
  */
 export const PORT_SCRIPT = `set -e
 [ -d /sys/class/virtio-ports ] || modprobe virtio_console
-port=$1 marker=$2
-shift 2
+port=$1 marker=$2 mnt=$3
+shift 3
 for d in /sys/class/virtio-ports/*; do
   [ "$(cat "$d/name" 2>/dev/null)" = "$port" ] || continue
-  exec 3<>"/dev/\${d##*/}"
+  exec 3<>"/dev/\${d##*/}" 4<&0
   printf '%s\\n' "$marker" >&3
-  exec "$@" <&3 >&3 3>&-
+  "$@" <&3 >&3 3>&- 4<&- &
+  server=$!
+  exec 3>&-
+  (while read -r _; do :; done; kill -9 "$server") <&4 >/dev/null 2>&1 &
+  watcher=$!
+  exec 4<&- >/dev/null 2>&1
+  set +e
+  wait "$server"
+  status=$?
+  kill "$watcher" 2>/dev/null
+  [ "$status" != 137 ] || fusermount3 -uz "$mnt" 2>/dev/null
+  exit "$status"
 done
 echo "no virtio-serial port named $port in /sys/class/virtio-ports" >&2
 exit 1
@@ -144,6 +168,9 @@ export function parseProcMounts(text: string): { path: string; type: string }[] 
     });
 }
 
+/** How long a mount found at session start gets to answer a `stat` before it counts as dead. */
+const LIVENESS_TIMEOUT_S = 10;
+
 export class SshfsMounts {
   private readonly onEventEmitter = new Emitter<ShareEvent>();
   readonly onEvent = this.onEventEmitter.event;
@@ -202,7 +229,8 @@ export class SshfsMounts {
     // Before touching the port: a live mount means another session holds it.
     if (await this.isMounted(share.guestPath)) {
       // Alive (another window or the agent serves it) or dead (its server went away)?
-      if ((await this.ssh.exec(['stat', '-c', '%i', share.guestPath])).code === 0) {
+      // Bounded: a wedged FUSE mount never answers, and SIGKILL is what ends a waiting request.
+      if ((await this.ssh.exec(['timeout', '-s', 'KILL', String(LIVENESS_TIMEOUT_S), 'stat', '-c', '%i', share.guestPath])).code === 0) {
         this.onEventEmitter.fire({ kind: 'share-mounted', guestPath: share.guestPath, mechanism: 'sshfs', servedBy: 'another session' });
         return;
       }
@@ -222,7 +250,7 @@ export class SshfsMounts {
     // Awaited below once the guest command runs; this keeps an early failure from going unhandled.
     port?.connected.catch(() => undefined);
     const transport: ShareTransport = port ? 'virtio-serial' : 'ssh';
-    const argv = port ? ['sh', '-c', PORT_SCRIPT, 'sh', sftpPortName(share.tag), marker, ...sshfs] : sshfs;
+    const argv = port ? ['sh', '-c', PORT_SCRIPT, 'sh', sftpPortName(share.tag), marker, share.guestPath, ...sshfs] : sshfs;
     let channel: ClientChannel;
     try {
       channel = await openExecChannel(client, this.sudo(argv));
@@ -230,6 +258,8 @@ export class SshfsMounts {
       channelGone(err as Error);
       throw err;
     }
+    // Over the port nothing reads the channel's (empty) output, and ssh2 emits 'close' only after its 'end'.
+    if (port) channel.resume();
     let stderr = '';
     channel.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     const failed = (why: string) =>

@@ -6,8 +6,9 @@ import * as assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { MachineSession, type SessionEvent } from '../../src/machine/session';
-import { parseProcMounts } from '../../src/machine/sshfsMounts';
-import { connectSsh, execOn } from '../../src/machine/ssh';
+import { sftpPortName } from '../../src/machine/qemuArgs';
+import { connectPort, parseProcMounts, PORT_SCRIPT } from '../../src/machine/sshfsMounts';
+import { connectSsh, execOn, openExecChannel } from '../../src/machine/ssh';
 import { BUSYBOX_IMAGE } from '../harness/images';
 import { docker, dockerOk, qemuAvailable, sharedMachine, type SharedMachine } from './fixture';
 
@@ -150,6 +151,52 @@ describe('shared folders (real QEMU and guest image)', function () {
       assert.deepEqual(await sshfsStdin(), { [hostDirs.sshfs]: 'port', [hostDirs['sshfs-ssh']]: 'pipe' });
     });
 
+    it('kills a server blocked writing to its port once its channel closes, and frees the port', async () => {
+      // The sshfs-ssh share's port is unused (that share goes over the SSH channel). A writer
+      // on it blocks as soon as this end stops reading, as sshfs does when a session ends mid-write.
+      const share = m.machines.runningShares(m.name).find((s) => s.hostPath === hostDirs['sshfs-ssh']);
+      assert.ok(share?.sftpSocket);
+      const c = await connectSsh(m.machines.sshTarget(m.name));
+      try {
+        const marker = 'slipway-sftp test-blocked-writer';
+        const guestMnt = `${hostDirs['sshfs-ssh']}-not-mounted`;
+        const writerArgv = ['sudo', '-n', 'sh', '-c', PORT_SCRIPT, 'sh', sftpPortName(share.tag), marker, guestMnt, 'dd', 'if=/dev/zero', 'bs=12345'];
+        const aborted = new Promise<Error>(() => undefined);
+        const port = await connectPort(share.sftpSocket, marker, aborted);
+        const channel = await openExecChannel(c, writerArgv);
+        channel.resume();
+        const exited = new Promise<void>((r) => channel.on('close', () => r()));
+        await port.connected;
+        port.socket.resume();
+        await new Promise((r) => setTimeout(r, 1000));
+        port.socket.pause();
+        // The writer's command line (and its script's) are the only ones with "bs=12345"; the bracket keeps pgrep's own shell out.
+        const pids = async () => (await execOn(c, ['sh', '-c', 'pgrep -f "bs=1234[5]" || true'])).stdout.trim();
+        assert.notEqual(await pids(), '', 'the writer runs');
+        // This end goes away while the writer is blocked: only the channel's end of file can stop it now.
+        port.socket.destroy();
+        await new Promise((r) => setTimeout(r, 500));
+        channel.close();
+        await exited;
+        let left = await pids();
+        for (let i = 0; i < 50 && left; i++) {
+          await new Promise((r) => setTimeout(r, 200));
+          left = await pids();
+        }
+        assert.equal(left, '', 'the blocked writer was killed');
+        // The port is free again: the next script opens it and its marker arrives.
+        const again = await connectPort(share.sftpSocket, `${marker} again`, aborted);
+        const second = await openExecChannel(c, ['sudo', '-n', 'sh', '-c', PORT_SCRIPT, 'sh', sftpPortName(share.tag), `${marker} again`, guestMnt, 'true']);
+        second.resume();
+        const secondExit = new Promise<number | null>((r) => second.on('exit', (code: number | null) => r(code)));
+        await again.connected;
+        assert.equal(await secondExit, 0);
+        again.socket.destroy();
+      } finally {
+        c.end();
+      }
+    });
+
     it('mounts again after the session closes in the middle of a large write over the port', async () => {
       const dir = hostDirs.sshfs;
       // A container writes without pause; the session ends under it, leaving requests in flight.
@@ -160,6 +207,31 @@ describe('shared folders (real QEMU and guest image)', function () {
       m.session = await MachineSession.open(m.machines, m.name, m.sessionOptions);
       assert.deepEqual(m.session.shareErrors, []);
       assert.equal(await ok(env, 'run', '--rm', '-v', `${dir}:${dir}`, BUSYBOX_IMAGE, 'sh', '-c', 'cat "$1/across sessions.txt"; rm -f "$1/big"', 'sh', dir), 'still here');
+    });
+
+    it('reports a share lost when its sshfs dies in the guest, detaches the mount, and mounts it again with the next session', async () => {
+      const dir = hostDirs.sshfs;
+      const lost = new Promise<SessionEvent>((resolve) => m.session.onEvent((e) => e.kind === 'share-lost' && e.guestPath === dir && resolve(e)));
+      const c = await connectSsh(m.machines.sshTarget(m.name));
+      try {
+        // The port share's sshfs: the one whose stdin is a virtio-serial port.
+        const kill = 'for p in $(pidof sshfs); do case "$(readlink /proc/$p/fd/0)" in /dev/vport*) kill -9 $p;; esac; done';
+        assert.equal((await execOn(c, ['sudo', '-n', 'sh', '-c', kill])).code, 0);
+        const e = await lost;
+        assert.match(e.kind === 'share-lost' ? e.error.message : '', /was unmounted/);
+        let mounts = parseProcMounts((await execOn(c, ['cat', '/proc/mounts'])).stdout);
+        for (let i = 0; i < 25 && mounts.some((x) => x.path === dir); i++) {
+          await new Promise((r) => setTimeout(r, 200));
+          mounts = parseProcMounts((await execOn(c, ['cat', '/proc/mounts'])).stdout);
+        }
+        assert.ok(!mounts.some((x) => x.path === dir), 'the dead mount is detached');
+      } finally {
+        c.end();
+      }
+      await m.session.dispose();
+      m.session = await MachineSession.open(m.machines, m.name, m.sessionOptions);
+      assert.deepEqual(m.session.shareErrors, []);
+      assert.equal(await ok(env, 'run', '--rm', '-v', `${dir}:${dir}`, BUSYBOX_IMAGE, 'cat', `${dir}/across sessions.txt`), 'still here');
     });
   });
 });

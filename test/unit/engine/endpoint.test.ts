@@ -6,9 +6,13 @@ import * as path from 'node:path';
 import { listContexts, nodeContextFiles, readCurrentContext } from '../../../src/engine/dockerContext';
 import { parseHost, resolveEndpoints, type DialTarget } from '../../../src/engine/endpoint';
 
+const homes: string[] = [];
 function tempHome(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-home-'));
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-home-'));
+  homes.push(home);
+  return home;
 }
+after(() => homes.splice(0).forEach((h) => fs.rmSync(h, { recursive: true, force: true })));
 
 function writeContext(home: string, name: string, host: string, withTls = false): void {
   const id = createHash('sha256').update(name).digest('hex');
