@@ -168,6 +168,18 @@ export function parseProcMounts(text: string): { path: string; type: string }[] 
     });
 }
 
+/**
+ * The kernel's read-ahead for each sshfs mount, in KiB. FUSE starts at 128,
+ * and sshfs (its `max_readahead` can only lower it) turns each read-ahead
+ * window into requests that wait for one another's replies; with 1 MiB more
+ * of them are in flight. Measured under TCG, 256 MiB read over the port:
+ * 38-42 MB/s at 128 KiB, 55-86 at 1024, no better at 4096 or 16384.
+ */
+const READAHEAD_KIB = 1024;
+
+/** Sets `$2` KiB of read-ahead on the mount at `$1` (its backing device, found by `mountpoint -d`). */
+export const READAHEAD_SCRIPT = 'echo "$2" > "/sys/class/bdi/$(mountpoint -d "$1")/read_ahead_kb"';
+
 /** How long a mount found at session start gets to answer a `stat` before it counts as dead. */
 const LIVENESS_TIMEOUT_S = 10;
 
@@ -308,6 +320,8 @@ export class SshfsMounts {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
+    // Best effort: a mount without it works, only reads more slowly.
+    await this.ssh.exec(this.sudo(['sh', '-c', READAHEAD_SCRIPT, 'sh', share.guestPath, String(READAHEAD_KIB)])).catch(() => undefined);
     this.onEventEmitter.fire({ kind: 'share-mounted', guestPath: share.guestPath, mechanism: 'sshfs', servedBy: 'this', transport });
   }
 

@@ -42,6 +42,18 @@ describe('shared folders (real QEMU and guest image)', function () {
     it('serves one sshfs share over its virtio-serial port and the other over the SSH channel', async () => {
       assert.deepEqual(await sshfsStdin(), { [hostDirs.sshfs]: 'port', [hostDirs['sshfs-ssh']]: 'pipe' });
     });
+
+    it('gives each sshfs mount 1 MiB of read-ahead (FUSE starts at 128 KiB)', async () => {
+      const c = await connectSsh(m.machines.sshTarget(m.name));
+      try {
+        for (const dir of [hostDirs.sshfs, hostDirs['sshfs-ssh']]) {
+          const r = await execOn(c, ['sh', '-c', 'cat "/sys/class/bdi/$(mountpoint -d "$1")/read_ahead_kb"', 'sh', dir]);
+          assert.equal(r.stdout.trim(), '1024', `${dir}: ${r.stderr}`);
+        }
+      } finally {
+        c.end();
+      }
+    });
   });
 
   for (const mech of ['9p', 'sshfs', 'sshfs-ssh'] as const) {
