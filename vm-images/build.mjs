@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync, copyFileSync, createReadStream, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync,
-  readlinkSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync, openSync, closeSync,
+  readlinkSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, openSync, closeSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -26,6 +26,7 @@ import { gzipSync } from 'node:zlib';
 import { CpioWriter } from './lib/cpio.mjs';
 import { recipeHash } from './lib/hash.mjs';
 import { findMirror } from './lib/mirror.mjs';
+import { pruneStale } from './lib/prune.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const recipe = JSON.parse(readFileSync(join(HERE, 'recipe.json'), 'utf8'));
@@ -142,6 +143,9 @@ async function bootstrapCached(imagesDir, rootfs, variant, arch) {
     writeFileSync(join(cached, '.complete'), '');
   } else {
     stage(`rootfs: reusing the bootstrapped packages in ${cached}`);
+    // Its age is what pruneStale goes by.
+    const now = new Date();
+    utimesSync(join(cached, '.complete'), now, now);
   }
   await run('cp', ['-a', '--reflink=auto', cached, rootfs]);
   rmSync(join(rootfs, '.complete'));
@@ -406,27 +410,6 @@ async function buildRoot(rootfs, outDir, variant) {
 
 // ---------------------------------------------------------------------------------------
 
-/** Images of older recipes (each ~800 MiB) are removed; running QEMUs keep their open files. */
-// Other recipes' images are removed once unused for a day (.last-used, written by Slipway
-// when it boots one; else the manifest's time): another checkout or branch may still use one.
-const PRUNE_AFTER_MS = 24 * 3600 * 1000;
-function pruneStale(imagesDir, hash) {
-  for (const name of readdirSync(imagesDir)) {
-    const m = name.match(/^([0-9a-f]{64})(-[a-z0-9_]+)?(-systemd)?$/);
-    if (!m || m[1] === hash) continue;
-    const used = ['.last-used', 'manifest.json'].map((f) => {
-      try {
-        return statSync(join(imagesDir, name, f)).mtimeMs;
-      } catch {
-        return 0;
-      }
-    });
-    if (Date.now() - Math.max(...used) < PRUNE_AFTER_MS) continue;
-    stage(`removing the image of another recipe, unused for a day: ${name.slice(0, 12)}`);
-    rmSync(join(imagesDir, name), { recursive: true, force: true });
-  }
-}
-
 function lock(path) {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -501,7 +484,7 @@ async function main() {
     renameSync(stageDir, outDir);
     for (const [n, a] of Object.entries(artifacts)) stage(`  ${n} ${(a.size / 2 ** 20).toFixed(1)} MiB`);
     stage(`done: ${outDir}`);
-    if (!opts.out || opts.prune) pruneStale(dirname(outDir), hash);
+    if (!opts.out || opts.prune) for (const name of pruneStale(dirname(outDir), hash)) stage(`removed ${name}: no build or machine used it for a day`);
   } finally {
     rmSync(work, { recursive: true, force: true });
     unlock();
