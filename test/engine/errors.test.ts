@@ -38,8 +38,12 @@ describe('engine problems (real dockerd)', function () {
     // A socket file with no listener, as a crashed engine leaves behind: a process that dies by SIGKILL.
     spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(sock)}, () => process.kill(process.pid, 'SIGKILL'))`]);
     assert.ok(fs.existsSync(sock));
-    const err = await new EngineClient({ name: 'x', source: 'setting', host: `unix://${sock}` }).identify().catch((e: ConnectError) => e);
-    assert.match((err as Error).message, /Nothing is listening at unix:\/\/.*docker\.sock \(connection refused\)\./);
+    try {
+      const err = await new EngineClient({ name: 'x', source: 'setting', host: `unix://${sock}` }).identify().catch((e: ConnectError) => e);
+      assert.match((err as Error).message, /Nothing is listening at unix:\/\/.*docker\.sock \(connection refused\)\./);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says permission is denied when the user may not use the socket', function () {
