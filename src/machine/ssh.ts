@@ -129,7 +129,12 @@ export function connectSsh(target: SshTarget): Promise<Client> {
         return false;
       },
     };
+    // Not `once`: a connection reset before the handshake brings two errors (read ECONNRESET,
+    // then "Connection lost before handshake"), and an 'error' nobody listens to is thrown.
+    let failed = false;
     const onError = (err: Error) => {
+      if (failed) return;
+      failed = true;
       client.removeListener('ready', onReady);
       client.end();
       reject(mismatch ?? new Error(`SSH to ${target.what} at ${address} failed: ${err.message}`, { cause: err }));
@@ -138,7 +143,7 @@ export function connectSsh(target: SshTarget): Promise<Client> {
       client.removeListener('error', onError);
       resolve(client);
     };
-    client.once('error', onError);
+    client.on('error', onError);
     client.once('ready', onReady);
     client.connect(config);
   });

@@ -113,6 +113,28 @@ describe('ssh (against a loopback ssh2 server)', () => {
       s.dispose();
     });
 
+    it('rejects once, and throws nothing later, when the connection is reset before the handshake', async () => {
+      // What a guest that is shutting down does to a reconnect: ssh2 then reports two errors
+      // (ECONNRESET, then "Connection lost before handshake"); the second one used to go unheard
+      // and crash the agent.
+      const net = await import('node:net');
+      // As QEMU's user network does when nothing listens in the guest: accept, then reset once the client speaks.
+      const resetting = net.createServer((sock) => sock.once('data', () => sock.resetAndDestroy()));
+      await new Promise<void>((r) => resetting.listen(0, '127.0.0.1', () => r()));
+      const uncaught: Error[] = [];
+      const onUncaught = (e: Error) => uncaught.push(e);
+      process.prependListener('uncaughtException', onUncaught);
+      try {
+        const port = (resetting.address() as import('node:net').AddressInfo).port;
+        await assert.rejects(connectSsh(target({ port })), /SSH to machine "test" at 127\.0\.0\.1:\d+ failed: ((read|connect) ECONNRESET|Connection lost before handshake)/);
+        await new Promise((r) => setTimeout(r, 200));
+        assert.deepEqual(uncaught.map((e) => e.message), []);
+      } finally {
+        process.removeListener('uncaughtException', onUncaught);
+        resetting.close();
+      }
+    });
+
     it('refuses an unknown client key', async () => {
       await assert.rejects(connectSsh(target({ privateKey: generateKeyPair('stranger').privateKey })), /All configured authentication methods failed/);
     });
