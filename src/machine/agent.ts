@@ -9,7 +9,7 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } 
 import type { Machines } from './machine';
 import { pidAlive } from './lock';
 import { runningAgentPid, runningQemuPid } from './runtime';
-import { MachineSession } from './session';
+import { MachineSession, type SessionEvent } from './session';
 
 /** How to run `slipway machine __agent NAME` (argv[0] is the executable). */
 export interface AgentCommand {
@@ -39,22 +39,23 @@ export async function runAgent(machines: Machines, name: string, log: (line: str
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  const onEvent = (e: SessionEvent) => {
+    if (e.kind === 'ssh') {
+      if (e.state.kind === 'refused') shutdown(e.state.error.message);
+      else if (e.state.kind === 'disconnected') {
+        if (!runningQemuPid(paths)) shutdown('QEMU has exited');
+        else log(`ssh lost (${e.state.error.message}); retrying in ${e.state.retryInMs} ms`);
+      } else if (e.state.kind === 'connected') log(e.state.reconnected ? 'ssh reconnected' : 'ssh connected');
+    } else if (e.kind === 'error') log(`error: ${e.error.message}`);
+    else if (e.kind === 'share-mounted') log(`share ${e.guestPath} mounted (${e.mechanism}${e.servedBy === 'this' ? ` over ${e.transport}` : ''}, served by ${e.servedBy})`);
+    else if (e.kind === 'share-lost') log(`share ${e.guestPath} lost: ${e.error.message}${e.retryInMs !== undefined ? ` (mounting it again in ${e.retryInMs / 1000} s)` : ''}`);
+    else log(`${e.kind} ${e.hostPort} → ${e.guestPort} (${e.owner})${e.kind === 'port-failed' ? `: ${e.error.message}` : ''}`);
+  };
   try {
-    session = await MachineSession.open(machines, name);
+    // Subscribed from the start: the first mounts and the SSH connection are logged too.
+    session = await MachineSession.open(machines, name, { onEvent });
     log(`serving ${session.dockerHost}`);
     for (const err of session.shareErrors) log(`error: ${err.message}`);
-    session.onEvent((e) => {
-      if (e.kind === 'ssh') {
-        if (e.state.kind === 'refused') shutdown(e.state.error.message);
-        else if (e.state.kind === 'disconnected') {
-          if (!runningQemuPid(paths)) shutdown('QEMU has exited');
-          else log(`ssh lost (${e.state.error.message}); retrying in ${e.state.retryInMs} ms`);
-        } else if (e.state.kind === 'connected') log(e.state.reconnected ? 'ssh reconnected' : 'ssh connected');
-      } else if (e.kind === 'error') log(`error: ${e.error.message}`);
-      else if (e.kind === 'share-mounted') log(`share ${e.guestPath} mounted (${e.mechanism}${e.servedBy === 'this' ? ` over ${e.transport}` : ''}, served by ${e.servedBy})`);
-      else if (e.kind === 'share-lost') log(`share ${e.guestPath} lost: ${e.error.message}`);
-      else log(`${e.kind} ${e.hostPort} → ${e.guestPort} (${e.owner})${e.kind === 'port-failed' ? `: ${e.error.message}` : ''}`);
-    });
     await done;
   } finally {
     await session?.dispose().catch((err: Error) => log(`cleanup: ${err.message}`));

@@ -48,15 +48,17 @@ export class MachineSession {
   /**
    * Connects to running machine `name` and serves its Docker socket, ports and sshfs shares until disposed.
    * `sshfsTransport` may force a share onto the SSH channel (tests and benchmarks compare the transports).
+   * `onEvent` is subscribed before anything starts, so it also sees what happens while opening (the first mounts).
    */
   static async open(
     machines: Machines,
     name: string,
-    opts: { ports?: boolean; shares?: boolean; sshfsTransport?: (share: ResolvedShare) => 'auto' | 'ssh' } = {},
+    opts: { ports?: boolean; shares?: boolean; sshfsTransport?: (share: ResolvedShare) => 'auto' | 'ssh'; onEvent?: (e: SessionEvent) => void } = {},
   ): Promise<MachineSession> {
     const target = machines.sshTarget(name);
     const ssh = new SshSession(target);
     const s = new MachineSession(name, machines.paths(name), ssh);
+    if (opts.onEvent) s.owned.push(s.onEvent(opts.onEvent).dispose);
     s.owned.push(() => ssh.dispose());
     s.owned.push(ssh.onState((state) => s.fire({ kind: 'ssh', machine: name, state })).dispose);
     ssh.start();

@@ -45,13 +45,15 @@ export type ShareTransport = 'virtio-serial' | 'ssh';
 export type ShareEvent =
   | { kind: 'share-mounted'; guestPath: string; mechanism: 'sshfs'; servedBy: 'this'; transport: ShareTransport }
   | { kind: 'share-mounted'; guestPath: string; mechanism: 'sshfs'; servedBy: 'another session' }
-  | { kind: 'share-lost'; guestPath: string; error: Error };
+  | { kind: 'share-lost'; guestPath: string; error: Error; retryInMs?: number };
 
 interface Mounted {
   share: ResolvedShare;
   channel: ClientChannel;
   service: SftpService;
   port?: net.Socket;
+  /** Date.now() when the kernel listed it. */
+  since?: number;
 }
 
 /**
@@ -183,10 +185,21 @@ export const READAHEAD_SCRIPT = 'echo "$2" > "/sys/class/bdi/$(mountpoint -d "$1
 /** How long a mount found at session start gets to answer a `stat` before it counts as dead. */
 const LIVENESS_TIMEOUT_S = 10;
 
+/**
+ * A share whose sshfs ended while its session goes on is mounted again after
+ * REMOUNT_FIRST_MS, doubling up to REMOUNT_MAX_MS while attempts fail or the
+ * new mounts keep ending within REMOUNT_MAX_MS.
+ */
+const REMOUNT_FIRST_MS = 1_000;
+const REMOUNT_MAX_MS = 60_000;
+
 export class SshfsMounts {
   private readonly onEventEmitter = new Emitter<ShareEvent>();
   readonly onEvent = this.onEventEmitter.event;
   private readonly mounted = new Map<string, Mounted>();
+  /** Shares being mounted now (by start, a reconnect or a retry): nobody else starts them. */
+  private readonly mounting = new Set<string>();
+  private readonly retries = new Map<string, { attempt: number; timer?: NodeJS.Timeout }>();
   private disposed = false;
   private stateSub: { dispose(): void } | undefined;
 
@@ -217,15 +230,44 @@ export class SshfsMounts {
   private async mountAll(): Promise<void> {
     const errors: Error[] = [];
     for (const share of this.shares) {
-      if (share.mechanism !== 'sshfs' || this.mounted.has(share.guestPath)) continue;
+      if (share.mechanism !== 'sshfs') continue;
       try {
-        await this.mountOne(share);
+        await this.mountIfIdle(share);
       } catch (err) {
         errors.push(err as Error);
       }
     }
     if (errors.length === 1) throw errors[0];
     if (errors.length) throw new AggregateError(errors, errors.map((e) => e.message).join(' '));
+  }
+
+  private async mountIfIdle(share: ResolvedShare): Promise<void> {
+    if (this.disposed || this.mounted.has(share.guestPath) || this.mounting.has(share.guestPath)) return;
+    this.mounting.add(share.guestPath);
+    try {
+      await this.mountOne(share);
+    } finally {
+      this.mounting.delete(share.guestPath);
+    }
+  }
+
+  /** After a loss or a failed retry: tries again later (REMOUNT_*); returns the delay. */
+  private retryLater(share: ResolvedShare): number {
+    const retry = this.retries.get(share.guestPath) ?? { attempt: 0 };
+    clearTimeout(retry.timer);
+    const delay = Math.min(REMOUNT_MAX_MS, REMOUNT_FIRST_MS * 2 ** retry.attempt);
+    retry.attempt++;
+    retry.timer = setTimeout(() => {
+      retry.timer = undefined;
+      this.mountIfIdle(share).catch((err: Error) => {
+        // A mount that ended while being set up has already scheduled the next try.
+        if (this.disposed || this.mounted.has(share.guestPath) || retry.timer) return;
+        const retryInMs = this.retryLater(share);
+        this.onEventEmitter.fire({ kind: 'share-lost', guestPath: share.guestPath, error: err, retryInMs });
+      });
+    }, delay);
+    this.retries.set(share.guestPath, retry);
+    return delay;
   }
 
   private sudo(argv: string[]): string[] {
@@ -286,8 +328,12 @@ export class SshfsMounts {
       service?.close();
       if (!entry) return;
       if (this.mounted.get(share.guestPath) === entry) this.mounted.delete(share.guestPath);
-      if (!this.disposed)
-        this.onEventEmitter.fire({ kind: 'share-lost', guestPath: share.guestPath, error: new Error(`The shared folder "${share.hostPath}" (sshfs over ${transport}) was unmounted${stderr.trim() ? `: ${stderr.trim()}` : ''}.`) });
+      if (this.disposed) return;
+      // A mount that lasted starts the back-off again.
+      if (entry.since !== undefined && Date.now() - entry.since >= REMOUNT_MAX_MS) this.retries.delete(share.guestPath);
+      const retryInMs = this.retryLater(share);
+      const error = new Error(`The shared folder "${share.hostPath}" (sshfs over ${transport}) was unmounted${stderr.trim() ? `: ${stderr.trim()}` : ''}.`);
+      this.onEventEmitter.fire({ kind: 'share-lost', guestPath: share.guestPath, error, retryInMs });
     });
     const opts = { hostRoot: share.hostPath, guestRoot: share.guestPath, readOnly: share.readOnly, owner: this.owner };
     if (port) {
@@ -320,6 +366,7 @@ export class SshfsMounts {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
+    entry.since = Date.now();
     // Best effort: a mount without it works, only reads more slowly.
     await this.ssh.exec(this.sudo(['sh', '-c', READAHEAD_SCRIPT, 'sh', share.guestPath, String(READAHEAD_KIB)])).catch(() => undefined);
     this.onEventEmitter.fire({ kind: 'share-mounted', guestPath: share.guestPath, mechanism: 'sshfs', servedBy: 'this', transport });
@@ -329,6 +376,8 @@ export class SshfsMounts {
   dispose(): void {
     this.disposed = true;
     this.stateSub?.dispose();
+    for (const r of this.retries.values()) clearTimeout(r.timer);
+    this.retries.clear();
     for (const m of this.mounted.values()) {
       m.service.close();
       m.port?.destroy();
