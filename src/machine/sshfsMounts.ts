@@ -219,7 +219,11 @@ export class SshfsMounts {
     private readonly transport: (share: ResolvedShare) => 'auto' | 'ssh' = () => 'auto',
   ) {}
 
-  /** Mounts every sshfs share now and again after each reconnect. Rejects with the failures of the first round. */
+  /**
+   * Mounts every sshfs share now and again after each reconnect. Rejects with
+   * the failures of the first round; those shares are tried again later
+   * (retryLater), like shares whose sshfs ends.
+   */
   async start(): Promise<void> {
     this.stateSub = this.ssh.onState((s) => {
       if (s.kind === 'connected' && s.reconnected) void this.mountAll().catch(() => undefined);
@@ -235,6 +239,8 @@ export class SshfsMounts {
         await this.mountIfIdle(share);
       } catch (err) {
         errors.push(err as Error);
+        // Unless a mount that ended while being set up already did.
+        if (!this.disposed && !this.retries.get(share.guestPath)?.timer) this.retryLater(share);
       }
     }
     if (errors.length === 1) throw errors[0];

@@ -250,5 +250,39 @@ describe('shared folders (real QEMU and guest image)', function () {
       assert.equal(await ok(env, 'run', '--rm', '-v', `${dir}:${dir}`, BUSYBOX_IMAGE, 'cat', `${dir}/across sessions.txt`), 'still here');
       assert.deepEqual(await sshfsStdin(), { [hostDirs.sshfs]: 'port', [hostDirs['sshfs-ssh']]: 'pipe' });
     });
+
+    it('reports shares that cannot be mounted when the session opens, and mounts them once they can', async () => {
+      const dirs = [hostDirs.sshfs, hostDirs['sshfs-ssh']];
+      await m.session.dispose();
+      const c = await connectSsh(m.machines.sshTarget(m.name));
+      try {
+        const mountedAt = async () => parseProcMounts((await execOn(c, ['cat', '/proc/mounts'])).stdout).some((x) => dirs.includes(x.path));
+        for (let i = 0; i < 50 && (await mountedAt()); i++) await new Promise((r) => setTimeout(r, 200));
+        // Without /dev/fuse no sshfs can mount.
+        let r = await execOn(c, ['sudo', '-n', 'mv', '/dev/fuse', '/dev/fuse.away']);
+        assert.equal(r.code, 0, r.stderr);
+        const pending = new Set(dirs);
+        let allMounted!: () => void;
+        const mounted = new Promise<void>((resolve) => (allMounted = resolve));
+        const onEvent = (e: SessionEvent) => {
+          if (e.kind === 'share-mounted' && pending.delete(e.guestPath) && !pending.size) allMounted();
+        };
+        try {
+          m.session = await MachineSession.open(m.machines, m.name, { ...m.sessionOptions, onEvent });
+        } finally {
+          r = await execOn(c, ['sudo', '-n', 'mv', '/dev/fuse.away', '/dev/fuse']);
+        }
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(
+          m.session.shareErrors.map((e) => e.message.match(/^Could not mount the shared folder "(.*?)" at/)?.[1]).sort(),
+          [...dirs].sort(),
+        );
+        await mounted;
+      } finally {
+        c.end();
+      }
+      for (const dir of dirs) assert.equal(await ok(env, 'run', '--rm', '-v', `${dir}:${dir}`, BUSYBOX_IMAGE, 'cat', `${dir}/across sessions.txt`), 'still here');
+      assert.deepEqual(await sshfsStdin(), { [hostDirs.sshfs]: 'port', [hostDirs['sshfs-ssh']]: 'pipe' });
+    });
   });
 });
