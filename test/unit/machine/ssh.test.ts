@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
@@ -117,7 +118,6 @@ describe('ssh (against a loopback ssh2 server)', () => {
       // What a guest that is shutting down does to a reconnect: ssh2 then reports two errors
       // (ECONNRESET, then "Connection lost before handshake"); the second one used to go unheard
       // and crash the agent.
-      const net = await import('node:net');
       // As QEMU's user network does when nothing listens in the guest: accept, then reset once the client speaks.
       const resetting = net.createServer((sock) => sock.once('data', () => sock.resetAndDestroy()));
       await new Promise<void>((r) => resetting.listen(0, '127.0.0.1', () => r()));
@@ -125,7 +125,7 @@ describe('ssh (against a loopback ssh2 server)', () => {
       const onUncaught = (e: Error) => uncaught.push(e);
       process.prependListener('uncaughtException', onUncaught);
       try {
-        const port = (resetting.address() as import('node:net').AddressInfo).port;
+        const port = (resetting.address() as net.AddressInfo).port;
         await assert.rejects(connectSsh(target({ port })), /SSH to machine "test" at 127\.0\.0\.1:\d+ failed: ((read|connect) ECONNRESET|Connection lost before handshake)/);
         await new Promise((r) => setTimeout(r, 200));
         assert.deepEqual(uncaught.map((e) => e.message), []);
