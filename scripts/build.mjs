@@ -26,11 +26,17 @@ const lazyLibs = {
   },
 };
 
-/** src/features/lazy.ts becomes dist/features.js, required at runtime by the extension bundle. */
+/**
+ * src/features/lazy.ts becomes dist/features.js, required at runtime by the extension bundle;
+ * it re-exports src/commands/lazy.ts, so the command table's require('./lazy') maps there too.
+ */
 const lazyFeatures = {
   name: 'lazy-features',
   setup(build) {
     build.onResolve({ filter: /(^|\/)features\/lazy$/ }, () => ({ path: './features.js', external: true }));
+    build.onResolve({ filter: /^\.\/lazy$/ }, (args) =>
+      args.resolveDir.endsWith('/src/commands') ? { path: './features.js', external: true } : undefined,
+    );
   },
 };
 

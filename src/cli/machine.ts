@@ -11,8 +11,9 @@ import { Machines, type MachineEvent, type MachineStatus } from '../machine/mach
 import { LogFollower } from '../machine/runtime';
 import { SHARE_MECHANISMS, type Share, type ShareMechanismChoice } from '../machine/shares';
 import type { GuestArch } from '../machine/spec';
-import { shellQuoteWord } from '../machine/shellQuote';
-import { connectSsh, execStreaming, interactiveShell } from '../machine/ssh';
+import { shellQuoteWord } from '../ssh/quote';
+import { connectSsh } from '../ssh/connect';
+import { execStreaming, interactiveShell } from '../ssh/exec';
 import { CliError, UsageError, type CliIO, type Command } from './command';
 
 const HELP = `Usage: slipway machine <command> [NAME] [options]

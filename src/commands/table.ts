@@ -28,8 +28,7 @@ const lazy =
   (...args: unknown[]) =>
     load()(deps)(...args);
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const features = () => require('../features/lazy') as typeof import('../features/lazy');
+const features = () => require('./lazy') as typeof import('./lazy');
 
 const refresh =
   (key: keyof CommandDeps['stores']): CommandFactory =>

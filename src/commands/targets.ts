@@ -2,7 +2,8 @@
 // clicked item, or — from the command palette — a quick pick over the store.
 
 import * as vscode from 'vscode';
-import type { ListSource, TreeNode, ViewNode } from '../views/modelTree';
+import type { ListSource } from '../engine/store';
+import type { TreeNode, ViewNode } from '../models/nodes';
 
 /** VS Code passes (clicked, selection) to view commands; either may be missing. */
 export function selected<N extends ViewNode>(clicked: unknown, selection: unknown, accept: (n: ViewNode) => n is N): N[] {

@@ -5,10 +5,11 @@
 
 import type { Readable } from 'node:stream';
 import { ConnectError, EngineClient, type ClientOptions, type EngineIdentity } from './client';
-import { Emitter, type Disposable } from './emitter';
+import { Emitter, type Disposable } from '../base/emitter';
 import type { Endpoint } from './endpoint';
 import { describeConnectError, type EngineProblem } from './errors';
-import { backoffDelay, EventStream, type BackoffOptions, type EngineEvent } from './events';
+import { backoffDelay, type BackoffOptions } from '../base/backoff';
+import { EventStream, type EngineEvent } from './events';
 
 export interface Attempt {
   endpoint: Endpoint;

@@ -4,7 +4,8 @@
 // full refresh (events missed while down are not replayed one by one).
 
 import type { Readable } from 'node:stream';
-import { Emitter, type Disposable } from './emitter';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../base/backoff';
+import { Emitter, type Disposable } from '../base/emitter';
 
 export type ResourceType = 'container' | 'image' | 'volume' | 'network';
 
@@ -20,19 +21,6 @@ export interface EngineEvent {
 export type StreamState =
   | { kind: 'connected'; reconnected: boolean }
   | { kind: 'disconnected'; error: unknown; retryInMs: number };
-
-export interface BackoffOptions {
-  minMs: number;
-  maxMs: number;
-}
-
-export const DEFAULT_BACKOFF: BackoffOptions = { minMs: 250, maxMs: 10_000 };
-
-/** Delay before attempt `n` (0-based): doubling from min up to max, ±20% jitter. */
-export function backoffDelay(n: number, o: BackoffOptions = DEFAULT_BACKOFF, rand = Math.random): number {
-  const base = Math.min(o.maxMs, o.minMs * 2 ** Math.min(n, 30));
-  return Math.round(base * (0.8 + 0.4 * rand()));
-}
 
 /** Parses one line of the events stream; undefined for lines we do not use. */
 export function parseEventLine(line: string): EngineEvent | undefined {

@@ -1,85 +1,35 @@
-// Dialling a remote engine's host for ssh:// endpoints: the target after
-// ~/.ssh/config, the host key checked against known_hosts before and during
-// the handshake (no trust on first use, never "accept anything"), login with
-// ssh-agent then unencrypted keys, and every failure as an EngineProblem.
+// ssh:// engine addresses on top of ssh/dial.ts: the URL's host, user and
+// port with ~/.ssh/config applied, the remote socket path, and dial failures
+// as the EngineProblem the views and the CLI show.
 
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { readFileSync } from 'node:fs';
-import { Client, type ConnectConfig } from 'ssh2';
-import { checkHostKey, hostKeyAlgorithms, hostKeyError, HostKeyError, lookupHost, parseKnownHosts, type KnownHostEntry } from '../machine/knownHosts';
-import { discoverLogin, hasLoginMethod, loginFailureMessage, type LoginMethods } from '../machine/sshAuth';
-import { expandIdentityPath, resolveSshConfig } from '../machine/sshConfig';
+import type { Client } from 'ssh2';
+import { dialSsh, resolveSshTarget, SshDialError, type SshDialOptions, type SshHostTarget } from '../ssh/dial';
 import { parseHost } from './endpoint';
 import type { EngineProblem } from './errors';
 
 export const DEFAULT_REMOTE_SOCKET = '/var/run/docker.sock';
-export const SYSTEM_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
 
-export interface SshEngineOptions {
-  /** Where ~/.ssh lives; default os.homedir(). Tests pass a temp home. */
-  homeDir?: string;
-  /** For SSH_AUTH_SOCK; default process.env. */
-  env?: Record<string, string | undefined>;
-  /** System-wide known_hosts files; default /etc/ssh/ssh_known_hosts(2). */
-  systemKnownHosts?: string[];
+export type SshEngineOptions = SshDialOptions & {
   /** Close the SSH connection after this long without an open channel; default 60 s. */
   idleMs?: number;
-  /** SSH handshake and login timeout; default 15 s. */
-  readyTimeoutMs?: number;
-}
+};
 
-/** Where and as whom to connect, after ~/.ssh/config. */
-export interface RemoteTarget {
+/** Where and as whom to connect for an ssh:// engine, and which socket to reach there. */
+export interface RemoteTarget extends SshHostTarget {
   /** The engine address as configured, for messages. */
   url: string;
-  /** The host as written in the URL (maybe a ~/.ssh/config alias). */
-  alias: string;
-  host: string;
-  port: number;
-  username: string;
   socketPath: string;
   /** True when the URL named the socket (then it must exist; dial-stdio gets it with -H). */
   socketPathGiven: boolean;
-  identityFiles: string[];
-  knownHostsFiles: string[];
 }
 
 /** The target for an ssh:// URL, with ~/.ssh/config's HostName, User, Port and IdentityFile applied. */
 export function resolveRemote(url: string, opts: SshEngineOptions = {}): RemoteTarget {
   const t = parseHost(url);
   if (t.kind !== 'ssh') throw new Error(`"${url}" is not an ssh:// address.`);
-  const home = opts.homeDir ?? os.homedir();
-  let cfgText = '';
-  try {
-    cfgText = readFileSync(path.join(home, '.ssh', 'config'), 'utf8');
-  } catch {
-    // no config: URL and defaults only
-  }
-  const cfg = resolveSshConfig(cfgText, t.host);
-  const localUser = safeLocalUser();
   const explicitPort = new URL(url).port !== '';
-  const host = cfg.hostName ?? t.host;
-  const username = t.username ?? cfg.user ?? localUser;
-  return {
-    url,
-    alias: t.host,
-    host,
-    port: explicitPort ? t.port : (cfg.port ?? 22),
-    username,
-    socketPath: t.socketPath ?? DEFAULT_REMOTE_SOCKET,
-    socketPathGiven: t.socketPath !== undefined,
-    identityFiles: cfg.identityFiles.map((f) => expandIdentityPath(f, { home, localUser, host, remoteUser: username })),
-    knownHostsFiles: [path.join(home, '.ssh', 'known_hosts'), path.join(home, '.ssh', 'known_hosts2'), ...(opts.systemKnownHosts ?? SYSTEM_KNOWN_HOSTS)],
-  };
-}
-
-function safeLocalUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? 'root';
-  }
+  const host = resolveSshTarget({ label: url, host: t.host, username: t.username, port: explicitPort ? t.port : undefined }, opts);
+  return { ...host, url, socketPath: t.socketPath ?? DEFAULT_REMOTE_SOCKET, socketPathGiven: t.socketPath !== undefined };
 }
 
 /** A failure with the EngineProblem the views and the CLI show (EngineClient.problem reads it). */
@@ -95,137 +45,9 @@ export class RemoteEngineError extends Error {
   }
 }
 
-/** Host keys from every known_hosts file that exists. */
-function readKnownHosts(files: string[]): KnownHostEntry[] {
-  const out: KnownHostEntry[] = [];
-  for (const f of files) {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch {
-      continue;
-    }
-    out.push(...parseKnownHosts(text, f));
-  }
-  return out;
-}
-
-/** Host key algorithms ssh2 can verify. */
-const SUPPORTED_HOST_KEY_ALGS = new Set(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
-
-/**
- * Opens one SSH connection to the target. Refuses before dialling when the
- * host has no recorded key or there is no way to log in.
- */
+/** One SSH connection to the engine's host; failures become RemoteEngineErrors. */
 export function dialRemote(t: RemoteTarget, opts: SshEngineOptions = {}): Promise<Client> {
-  const login = `${t.username}@${t.alias}`;
-  const address = `${t.host}:${t.port}`;
-  const userFiles = t.knownHostsFiles.filter((f) => !(opts.systemKnownHosts ?? SYSTEM_KNOWN_HOSTS).includes(f)).slice(0, 1);
-  const ctx = { login, host: t.host, port: t.port, files: userFiles.length ? userFiles : t.knownHostsFiles };
-  const found = lookupHost(readKnownHosts(t.knownHostsFiles), t.host, t.port);
-  if (!found.keys.length) {
-    const err = hostKeyError({ ok: false, kind: found.certAuthorities.length ? 'cert-authority-only' : 'unknown' }, undefined, ctx);
-    return Promise.reject(hostKeyProblem(err));
-  }
-  const algorithms = hostKeyAlgorithms(found).filter((a) => SUPPORTED_HOST_KEY_ALGS.has(a));
-  if (!algorithms.length) {
-    const types = [...new Set(found.keys.map((k) => k.keyType))].join(', ');
-    return Promise.reject(
-      new RemoteEngineError({
-        code: 'HOSTKEY_UNSUPPORTED',
-        reason: `known_hosts records only ${types} keys for ${address}, which Slipway cannot verify.`,
-        fix: 'Record an ed25519, ECDSA or RSA host key for it (ask the host for /etc/ssh/ssh_host_ed25519_key.pub).',
-      }),
-    );
-  }
-  const methods = discoverLogin({ homeDir: opts.homeDir ?? os.homedir(), env: opts.env ?? process.env, identityFiles: t.identityFiles });
-  if (!hasLoginMethod(methods)) return Promise.reject(authProblem(methods, login, false, t));
-
-  return new Promise((resolve, reject) => {
-    const client = new Client();
-    let keyError: HostKeyError | undefined;
-    const attempts: ({ type: 'agent'; agent: string } | { type: 'publickey'; key: string })[] = [
-      ...(methods.agent ? [{ type: 'agent' as const, agent: methods.agent }] : []),
-      ...methods.keys.map((k) => ({ type: 'publickey' as const, key: k.privateKey })),
-    ];
-    const config: ConnectConfig = {
-      host: t.host,
-      port: t.port,
-      username: t.username,
-      readyTimeout: opts.readyTimeoutMs ?? 15_000,
-      keepaliveInterval: 15_000,
-      keepaliveCountMax: 3,
-      algorithms: { serverHostKey: algorithms as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
-      hostVerifier: (key: Buffer) => {
-        const v = checkHostKey(found, key);
-        if (v.ok) return true;
-        keyError = hostKeyError(v, key, ctx);
-        return false;
-      },
-      authHandler: (_left, _partial, next) => {
-        const a = attempts.shift();
-        if (!a) return next(false as never);
-        next({ ...a, username: t.username });
-      },
-    };
-    const onError = (err: Error & { level?: string }) => {
-      // A stale SSH_AUTH_SOCK: ssh2 reports it and goes on with the key files.
-      if (err.level === 'agent') return;
-      client.removeListener('ready', onReady);
-      client.removeListener('error', onError);
-      client.on('error', () => undefined);
-      client.end();
-      if (keyError) reject(hostKeyProblem(keyError));
-      else if (err.level === 'client-authentication') reject(authProblem(methods, login, true, t, err));
-      else reject(connectProblem(err, t));
-    };
-    const onReady = () => {
-      client.removeListener('error', onError);
-      // HTTP is request/response: Nagle would hold a request's last packet back.
-      client.setNoDelay(true);
-      resolve(client);
-    };
-    client.on('error', onError);
-    client.once('ready', onReady);
-    client.connect(config);
+  return dialSsh(t, opts).catch((err: unknown) => {
+    throw err instanceof SshDialError ? new RemoteEngineError(err.problem, err) : err;
   });
-}
-
-function hostKeyProblem(err: HostKeyError): RemoteEngineError {
-  // The reason already names the command or file to use; the fix says what to check.
-  const fix: Record<HostKeyError['kind'], string> = {
-    unknown: 'Check the fingerprint ssh shows against the host before accepting it.',
-    mismatch: 'Find out why the key changed before trusting a new one.',
-    revoked: "Ask the host's administrator for its current key.",
-    'cert-authority-only': "Add the host's own key to known_hosts.",
-  };
-  return new RemoteEngineError({ code: `HOSTKEY_${err.kind.toUpperCase().replace(/-/g, '_')}`, reason: err.message, fix: fix[err.kind] }, err);
-}
-
-function authProblem(m: LoginMethods, login: string, tried: boolean, _t: RemoteTarget, cause?: unknown): RemoteEngineError {
-  return new RemoteEngineError(
-    { code: 'SSH_AUTH', reason: loginFailureMessage(m, login, tried), fix: 'Load your key into ssh-agent (ssh-add) or add your public key to the remote authorized_keys.' },
-    cause,
-  );
-}
-
-function connectProblem(err: Error & { code?: string; level?: string }, t: RemoteTarget): RemoteEngineError {
-  const address = `${t.host}:${t.port}`;
-  const why: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ENOTFOUND: 'the host name cannot be resolved',
-    EAI_AGAIN: 'the host name cannot be resolved right now',
-    ETIMEDOUT: 'no answer',
-    EHOSTUNREACH: 'the host is unreachable',
-    ENETUNREACH: 'the network is unreachable',
-    ECONNRESET: 'the connection was reset',
-  };
-  const reason =
-    err.level === 'client-timeout'
-      ? `The SSH server at ${address} did not complete the handshake in time.`
-      : `Cannot reach the SSH server at ${address} (${(err.code && why[err.code]) || err.message}).`;
-  return new RemoteEngineError(
-    { code: err.code ?? 'SSH_CONNECT', reason, fix: `Check the address in ${t.url} and that sshd runs on that host, then retry.` },
-    err,
-  );
 }

@@ -17,10 +17,10 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
-import { execOn } from '../machine/ssh';
-import { shellQuote } from '../machine/shellQuote';
+import { execOn } from '../ssh/exec';
+import { shellQuote } from '../ssh/quote';
 import type { EngineProblem } from './errors';
-import { ChannelSocket } from './sshChannel';
+import { ChannelSocket } from '../ssh/channelSocket';
 import { dialRemote, RemoteEngineError, resolveRemote, type RemoteTarget, type SshEngineOptions } from './sshDial';
 
 export { DEFAULT_REMOTE_SOCKET, RemoteEngineError, resolveRemote, type RemoteTarget, type SshEngineOptions } from './sshDial';

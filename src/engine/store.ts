@@ -4,7 +4,7 @@
 
 import type { EngineClient } from './client';
 import type { EngineConnection } from './connection';
-import { Emitter, type Disposable } from './emitter';
+import { Emitter, type Disposable } from '../base/emitter';
 import type { EngineEvent } from './events';
 
 export type Snapshot<T> =
@@ -13,6 +13,13 @@ export type Snapshot<T> =
   | { kind: 'ok'; items: T[] }
   | { kind: 'error'; message: string };
 
+/** What a view reads: a snapshot, a change event, and a way to wait for a refresh in flight. */
+export interface ListSource<T> {
+  readonly snapshot: Snapshot<T>;
+  onDidChange(listener: (s: Snapshot<T>) => void): Disposable;
+  settled(): Promise<Snapshot<T>>;
+}
+
 export interface StoreOptions<T> {
   fetch: (client: EngineClient) => Promise<T[]>;
   /** Whether an event can change this list. */
@@ -20,7 +27,7 @@ export interface StoreOptions<T> {
   debounceMs?: number;
 }
 
-export class ResourceStore<T> implements Disposable {
+export class ResourceStore<T> implements Disposable, ListSource<T> {
   private readonly changed = new Emitter<Snapshot<T>>();
   readonly onDidChange = this.changed.event;
   private snap: Snapshot<T> = { kind: 'offline' };

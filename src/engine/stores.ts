@@ -1,8 +1,6 @@
 // The four resource stores every front end (views, CLI, tests, benchmarks) uses.
 
-import type { ContainerSummary } from '../models/containers';
-import type { ImageSummary } from '../models/images';
-import type { NetworkSummary, VolumeSummary } from '../models/volumesNetworks';
+import type { ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from './resources';
 import type { EngineConnection } from './connection';
 import { relevance } from './relevance';
 import { ResourceStore } from './store';

@@ -3,7 +3,8 @@
 
 import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
-import { connectSsh, openExecChannel, type SshTarget } from './ssh';
+import { connectSsh, type SshTarget } from '../ssh/connect';
+import { openExecChannel } from '../ssh/exec';
 
 export interface MachineExecOptions {
   write: (text: string) => void;

@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as nodeOs from 'node:os';
-import { Emitter } from '../engine/emitter';
+import { Emitter } from '../base/emitter';
 import { ensureImage, formatSeed, SEED_FW_CFG_NAME, type ImageInfo } from './image';
 import { hostOs, localMachinePaths, machinesDir, nameProblem, validateName, type MachinePaths } from './layout';
 import { acquireLock, lockHolder, pidAlive } from './lock';
@@ -23,7 +23,9 @@ import { QmpClient } from './qmp';
 import { cleanStale, freeLoopbackPort, guestKernelPanic, LogFollower, parseGuestLine, readRunState, runningAgentPid, runningQemuPid, writeRunState, type RunState } from './runtime';
 import { resolveShares, seedMountLines, type ResolvedShare } from './shares';
 import { parseSpec, validateSpec, withDefaults, SpecError, type GuestArch, type HostFacts, type MachineSpec } from './spec';
-import { ensureKeyPair, ensurePrivateDir, SshSession, type SshTarget } from './ssh';
+import { ensureKeyPair, ensurePrivateDir } from '../ssh/keys';
+import { SshSession } from '../ssh/session';
+import { type SshTarget } from '../ssh/connect';
 
 export type MachineState = 'stopped' | 'starting' | 'running' | 'stopping' | 'broken';
 export type StartStage = 'image' | 'disk' | 'boot' | 'ssh' | 'engine';

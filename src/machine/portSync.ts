@@ -7,9 +7,10 @@
 
 import type Docker from 'dockerode';
 import type { EngineClient } from '../engine/client';
-import { EventStream, type BackoffOptions } from '../engine/events';
-import type { Disposable } from '../engine/emitter';
-import type { PortForwards } from './forward';
+import { EventStream } from '../engine/events';
+import { type BackoffOptions } from '../base/backoff';
+import type { Disposable } from '../base/emitter';
+import type { PortForwards } from '../ssh/forward';
 
 const RELEVANT = new Set(['start', 'stop', 'die', 'kill', 'destroy', 'pause', 'unpause', 'restart']);
 

@@ -6,7 +6,7 @@
 // their work and close; nothing keeps a QMP connection open for long.
 
 import * as net from 'node:net';
-import { Emitter } from '../engine/emitter';
+import { Emitter } from '../base/emitter';
 
 export interface QmpEvent {
   event: string;

@@ -5,14 +5,14 @@
 // agent process started by the CLI, or an editor window.
 
 import { EngineClient } from '../engine/client';
-import { Emitter, type Disposable } from '../engine/emitter';
-import { forwardUnixSocket, PortForwards, type Listener, type PortEvent } from './forward';
+import { Emitter, type Disposable } from '../base/emitter';
+import { forwardUnixSocket, PortForwards, type Listener, type PortEvent } from '../ssh/forward';
 import type { MachinePaths } from './layout';
 import type { Machines } from './machine';
 import { PortSync } from './portSync';
 import type { ResolvedShare } from './shares';
 import { SshfsMounts, type ShareEvent } from './sshfsMounts';
-import { SshSession, type SshState } from './ssh';
+import { SshSession, type SshState } from '../ssh/session';
 
 const GUEST_DOCKER_SOCKET = '/var/run/docker.sock';
 

@@ -32,12 +32,13 @@
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import type { ClientChannel } from 'ssh2';
-import { Emitter } from '../engine/emitter';
+import { Emitter } from '../base/emitter';
 import { sftpPortName } from './qemuArgs';
 import { serveSftp, type SftpService } from './sftp/server';
 import { sshfsPassiveArgv } from './sftp/sshfsArgv';
 import type { ResolvedShare } from './shares';
-import { openExecChannel, type SshSession } from './ssh';
+import { openExecChannel } from '../ssh/exec';
+import { type SshSession } from '../ssh/session';
 
 /** What carries a share's SFTP stream (see the header). */
 export type ShareTransport = 'virtio-serial' | 'ssh';

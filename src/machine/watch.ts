@@ -3,7 +3,7 @@
 // or when this process's Machines reports an event. No polling: fs.watch.
 
 import * as fs from 'node:fs';
-import { Emitter, type Disposable } from '../engine/emitter';
+import { Emitter, type Disposable } from '../base/emitter';
 import type { Snapshot } from '../engine/store';
 import { hostOs, machinesDir } from './layout';
 import type { Machines, MachineStatus } from './machine';

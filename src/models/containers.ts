@@ -2,23 +2,9 @@
 // Everything a tree item shows (label, description, tooltip, icon, context
 // value) is computed here so it is tested without VS Code.
 
-import type { IconSpec, ResourceNode } from './icons';
+import type { IconSpec, ResourceNode } from './nodes';
 import { shortId } from './format';
-
-/** The fields of the engine's container summary that we use (dockerode's ContainerInfo fits). */
-export interface ContainerSummary {
-  Id: string;
-  Names: string[];
-  Image: string;
-  ImageID?: string;
-  Command?: string;
-  Created: number;
-  State: string;
-  Status: string;
-  Ports: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
-  Labels: Record<string, string> | null;
-  Mounts?: { Type?: string; Name?: string; Source?: string; Destination: string; RW?: boolean }[];
-}
+import type { ContainerSummary } from '../engine/resources';
 
 export type ContainerState =
   | 'running'

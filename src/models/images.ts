@@ -3,17 +3,8 @@
 // when asked for.
 
 import { formatBytes, shortId, timeAgo } from './format';
-import type { IconSpec } from './icons';
-
-export interface ImageSummary {
-  Id: string;
-  RepoTags?: string[] | null;
-  RepoDigests?: string[] | null;
-  Created: number;
-  Size: number;
-  Containers?: number;
-  Labels?: Record<string, string> | null;
-}
+import type { IconSpec } from './nodes';
+import type { ImageSummary } from '../engine/resources';
 
 export interface ImageNode {
   kind: 'image';

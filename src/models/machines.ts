@@ -1,7 +1,7 @@
 // The Machines view as a pure function of `Machines.list()` (src/machine).
 
 import type { MachineStatus } from '../machine/machine';
-import type { IconSpec, ResourceNode } from './icons';
+import type { IconSpec, ResourceNode } from './nodes';
 
 export interface ShareNode extends ResourceNode {
   kind: 'share';

@@ -1,20 +1,12 @@
 // Volumes and Networks views as pure functions of the engine's lists.
 
 import { shortId } from './format';
-import type { ResourceNode } from './icons';
+import type { ResourceNode } from './nodes';
+import type { VolumeSummary, NetworkSummary } from '../engine/resources';
 
 /** A volume (id = its name) or a network (id = its id). */
 export interface LeafNode extends ResourceNode {
   kind: 'volume' | 'network';
-}
-
-export interface VolumeSummary {
-  Name: string;
-  Driver: string;
-  Mountpoint: string;
-  CreatedAt?: string;
-  Labels?: Record<string, string> | null;
-  Scope?: string;
 }
 
 /** Anonymous volumes are named by a 64-hex-digit id. */
@@ -42,16 +34,6 @@ export function buildVolumeList(list: readonly VolumeSummary[]): LeafNode[] {
       };
     })
     .sort((a, b) => Number(a.contextValue.includes('anonymous')) - Number(b.contextValue.includes('anonymous')) || a.label.localeCompare(b.label));
-}
-
-export interface NetworkSummary {
-  Id: string;
-  Name: string;
-  Driver: string;
-  Scope: string;
-  Internal?: boolean;
-  IPAM?: { Config?: { Subnet?: string }[] | null } | null;
-  Labels?: Record<string, string> | null;
 }
 
 /** The networks every engine creates and that cannot be removed. */

@@ -2,9 +2,9 @@
 // the extension activates, but the code behind some of them (the machine
 // layer, with ssh2) loads only after activation has returned.
 
-import { Emitter, type Disposable } from '../engine/emitter';
+import { Emitter, type Disposable } from '../base/emitter';
 import type { Snapshot } from '../engine/store';
-import type { ListSource } from './modelTree';
+import type { ListSource } from '../engine/store';
 
 export class DeferredList<T> implements ListSource<T>, Disposable {
   private inner: ListSource<T> | undefined;

@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { ConnectionState, EngineConnection } from '../engine/connection';
-import type { ViewNode } from './modelTree';
+import type { ViewNode } from '../models/nodes';
 
 export function describeState(s: ConnectionState): { text: string; tooltip: string; context: string; reason?: string } {
   switch (s.kind) {

@@ -3,35 +3,10 @@
 // items are thin: every visible property comes from the node.
 
 import * as vscode from 'vscode';
-import type { Snapshot } from '../engine/store';
-import type { Disposable } from '../engine/emitter';
-import type { IconSpec } from '../models/icons';
+import type { Disposable } from '../base/emitter';
+import type { TreeNode, ViewNode } from '../models/nodes';
+import type { ListSource, Snapshot } from '../engine/store';
 
-/** What a view reads: a snapshot, a change event, and a way to wait for a refresh in flight. */
-export interface ListSource<T> {
-  readonly snapshot: Snapshot<T>;
-  onDidChange(listener: (s: Snapshot<T>) => void): Disposable;
-  settled(): Promise<Snapshot<T>>;
-}
-
-export interface ViewNode {
-  id: string;
-  label: string;
-  description?: string;
-  tooltip?: string;
-  icon: IconSpec;
-  contextValue: string;
-  children?: ViewNode[];
-  /** Run when the item is clicked (action items such as Retry). */
-  command?: { command: string; title: string; arguments?: unknown[] };
-}
-
-/** A node as the tree holds it: the model node plus a path-unique id. */
-export interface TreeNode<N extends ViewNode = ViewNode> {
-  key: string;
-  node: N;
-  parent?: TreeNode<N>;
-}
 
 export function toTreeItem(t: TreeNode, expanded: boolean): vscode.TreeItem {
   const n = t.node;

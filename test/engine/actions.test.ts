@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { EngineClient } from '../../src/engine/client';
-import { buildContainerTree, containerNode, type ContainerGroupNode, type ContainerSummary } from '../../src/models/containers';
+import { buildContainerTree, containerNode, type ContainerGroupNode } from '../../src/models/containers';
+import { type ContainerSummary } from '../../src/engine/resources';
 import { buildImageTree } from '../../src/models/images';
 import { buildNetworkList, buildVolumeList } from '../../src/models/volumesNetworks';
 import { docker } from '../harness/images';

@@ -7,8 +7,8 @@ import { createConnection, createServer } from 'node:net';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, utils } from 'ssh2';
-import { shellQuote } from '../../src/machine/shellQuote';
-import { generateKeyPair } from '../../src/machine/ssh';
+import { shellQuote } from '../../src/ssh/quote';
+import { generateKeyPair } from '../../src/ssh/keys';
 
 export interface BootFiles {
   kernel: string;

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPair } from '../../src/machine/ssh';
+import { generateKeyPair } from '../../src/ssh/keys';
 import { ensureImage, formatSeed, loadImage, type ImageInfo, type Seed } from '../../src/machine/image';
 import { bootGuest, createDataDisk, makeKeys, sshExec, type Guest } from './guestBoot';
 

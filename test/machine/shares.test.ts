@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { MachineSession, type SessionEvent } from '../../src/machine/session';
 import { sftpPortName } from '../../src/machine/qemuArgs';
 import { connectPort, parseProcMounts, PORT_SCRIPT } from '../../src/machine/sshfsMounts';
-import { connectSsh, execOn, openExecChannel } from '../../src/machine/ssh';
+import { connectSsh } from '../../src/ssh/connect';
+import { execOn, openExecChannel } from '../../src/ssh/exec';
 import { BUSYBOX_IMAGE } from '../harness/images';
 import { docker, dockerOk, qemuAvailable, sharedMachine, type SharedMachine } from './fixture';
 

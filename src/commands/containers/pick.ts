@@ -1,7 +1,8 @@
 // Shared target resolution for container commands.
 
-import { containerNode, type ContainerNode, type ContainerSummary } from '../../models/containers';
-import type { ViewNode } from '../../views/modelTree';
+import { containerNode, type ContainerNode } from '../../models/containers';
+import { type ContainerSummary } from '../../engine/resources';
+import type { ViewNode } from '../../models/nodes';
 import type { CommandDeps } from '../deps';
 import { resolveTargets } from '../targets';
 

@@ -1,5 +1,6 @@
-import { buildImageTree, type ImageNode, type ImageSummary } from '../../models/images';
-import type { ViewNode } from '../../views/modelTree';
+import { buildImageTree, type ImageNode } from '../../models/images';
+import { type ImageSummary } from '../../engine/resources';
+import type { ViewNode } from '../../models/nodes';
 import type { CommandDeps } from '../deps';
 import { resolveTargets } from '../targets';
 

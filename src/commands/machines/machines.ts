@@ -7,7 +7,7 @@ import { DEFAULT_MACHINE, nameProblem } from '../../machine/layout';
 import { START_STAGES, type MachineEvent } from '../../machine/machine';
 import { buildMachineList, type MachineNode } from '../../models/machines';
 import type { MachineStatus } from '../../machine/machine';
-import type { ViewNode } from '../../views/modelTree';
+import type { ViewNode } from '../../models/nodes';
 import type { CommandDeps, CommandFactory } from '../deps';
 import { resolveTargets } from '../targets';
 

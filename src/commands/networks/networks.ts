@@ -2,8 +2,9 @@
 // removed; their items carry `builtin` in the context value so the menu hides it.
 
 import * as vscode from 'vscode';
-import { buildNetworkList, type LeafNode, type NetworkSummary } from '../../models/volumesNetworks';
-import type { ViewNode } from '../../views/modelTree';
+import { buildNetworkList, type LeafNode } from '../../models/volumesNetworks';
+import { type NetworkSummary } from '../../engine/resources';
+import type { ViewNode } from '../../models/nodes';
 import type { CommandDeps, CommandFactory } from '../deps';
 import { forEachTarget, resolveTargets } from '../targets';
 

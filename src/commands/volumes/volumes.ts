@@ -2,8 +2,9 @@
 
 import * as vscode from 'vscode';
 import { formatBytes } from '../../models/format';
-import { buildVolumeList, type LeafNode, type VolumeSummary } from '../../models/volumesNetworks';
-import type { ViewNode } from '../../views/modelTree';
+import { buildVolumeList, type LeafNode } from '../../models/volumesNetworks';
+import { type VolumeSummary } from '../../engine/resources';
+import type { ViewNode } from '../../models/nodes';
 import type { CommandDeps, CommandFactory } from '../deps';
 import { forEachTarget, resolveTargets } from '../targets';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { backoffDelay, EventStream, parseEventLine, type EngineEvent, type StreamState } from '../../../src/engine/events';
+import { backoffDelay } from '../../../src/base/backoff';
+import { EventStream, parseEventLine, type EngineEvent, type StreamState } from '../../../src/engine/events';
 import { apiMessage, describeConnectError } from '../../../src/engine/errors';
 
 describe('engine events', () => {

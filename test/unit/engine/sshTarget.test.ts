@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import { utils } from 'ssh2';
 import { parseHost } from '../../../src/engine/endpoint';
 import { DEFAULT_REMOTE_SOCKET, resolveRemote } from '../../../src/engine/sshTransport';
-import { discoverLogin, loginFailureMessage } from '../../../src/machine/sshAuth';
-import { expandIdentityPath, resolveSshConfig } from '../../../src/machine/sshConfig';
+import { discoverLogin, loginFailureMessage } from '../../../src/ssh/auth';
+import { expandIdentityPath, resolveSshConfig } from '../../../src/ssh/config';
 
 describe('ssh:// engine targets', () => {
   describe('URL forms', () => {

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { acquireSshTransport, RemoteEngineError, type SshEngineOptions } from '../../../src/engine/sshTransport';
 import { freeLoopbackPort } from '../../../src/machine/runtime';
-import { generateKeyPair } from '../../../src/machine/ssh';
+import { generateKeyPair } from '../../../src/ssh/keys';
 import { startLoopbackSshd, type LoopbackSshd } from '../machine/loopbackSshd';
 
 function get(agent: http.Agent, p: string): Promise<string> {

@@ -4,9 +4,10 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
-import { forwardUnixSocket, PortForwards, type PortEvent } from '../../../src/machine/forward';
+import { forwardUnixSocket, PortForwards, type PortEvent } from '../../../src/ssh/forward';
 import { desiredPorts } from '../../../src/machine/portSync';
-import { generateKeyPair, SshSession } from '../../../src/machine/ssh';
+import { generateKeyPair } from '../../../src/ssh/keys';
+import { SshSession } from '../../../src/ssh/session';
 import { roundTrip, startEcho, startLoopbackSshd, type LoopbackSshd } from './loopbackSshd';
 import { freeLoopbackPort as freePort } from '../../../src/machine/runtime';
 

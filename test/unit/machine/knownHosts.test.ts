@@ -13,8 +13,8 @@ import {
   matchGlob,
   matchPatternList,
   parseKnownHosts,
-} from '../../../src/machine/knownHosts';
-import { generateKeyPair } from '../../../src/machine/ssh';
+} from '../../../src/ssh/knownHosts';
+import { generateKeyPair } from '../../../src/ssh/keys';
 
 const keyLine = (comment: string) => generateKeyPair(comment).publicKey.split(' ').slice(0, 2).join(' ');
 const blob = (line: string) => Buffer.from(line.split(' ')[1], 'base64');

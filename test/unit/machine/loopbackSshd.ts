@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { timingSafeEqual } from 'node:crypto';
 import * as net from 'node:net';
 import { Server, utils, type Connection } from 'ssh2';
-import { generateKeyPair, publicKeyBlob, type KeyPair } from '../../../src/machine/ssh';
+import { generateKeyPair, publicKeyBlob, type KeyPair } from '../../../src/ssh/keys';
 
 export interface LoopbackSshd {
   port: number;

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { shellQuote, shellQuoteWord } from '../../../src/machine/shellQuote';
+import { shellQuote, shellQuoteWord } from '../../../src/ssh/quote';
 
 /** Runs the quoted command in a real POSIX shell and returns the argv it saw. */
 function argvSeenByShell(words: string[]): string[] {

@@ -4,18 +4,10 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  connectSsh,
-  ensureKeyPair,
-  execOn,
-  fingerprint,
-  generateKeyPair,
-  HostKeyMismatchError,
-  publicKeyBlob,
-  SshSession,
-  type SshState,
-  type SshTarget,
-} from '../../../src/machine/ssh';
+import { connectSsh, HostKeyMismatchError, type SshTarget } from '../../../src/ssh/connect';
+import { ensureKeyPair, fingerprint, generateKeyPair, publicKeyBlob } from '../../../src/ssh/keys';
+import { execOn } from '../../../src/ssh/exec';
+import { SshSession, type SshState } from '../../../src/ssh/session';
 import { startLoopbackSshd, type LoopbackSshd } from './loopbackSshd';
 import { utils } from 'ssh2';
 

@@ -1,15 +1,6 @@
 import assert from 'node:assert/strict';
-import {
-  buildContainerTree,
-  containerNode,
-  containerState,
-  formatPort,
-  portUrl,
-  publishedPorts,
-  type ContainerGroupNode,
-  type ContainerNode,
-  type ContainerSummary,
-} from '../../../src/models/containers';
+import { buildContainerTree, containerNode, containerState, formatPort, portUrl, publishedPorts, type ContainerGroupNode, type ContainerNode } from '../../../src/models/containers';
+import { type ContainerSummary } from '../../../src/engine/resources';
 
 function c(over: Partial<ContainerSummary> & { name: string }): ContainerSummary {
   return {

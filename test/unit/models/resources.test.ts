@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { formatBytes, timeAgo } from '../../../src/models/format';
-import { buildImageTree, splitRef, type ImageSummary } from '../../../src/models/images';
+import { buildImageTree, splitRef } from '../../../src/models/images';
+import { type ImageSummary } from '../../../src/engine/resources';
 import { buildNetworkList, buildVolumeList, isAnonymousVolume } from '../../../src/models/volumesNetworks';
 
 describe('images model', () => {

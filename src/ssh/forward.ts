@@ -8,8 +8,8 @@ import { chmodSync, existsSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { Emitter, type Disposable } from '../engine/emitter';
-import { ensurePrivateDir } from './ssh';
+import { Emitter, type Disposable } from '../base/emitter';
+import { ensurePrivateDir } from './keys';
 
 /** What a forwarder needs from an SSH session (SshSession has it; tests may fake it). */
 export interface ChannelOpener {
