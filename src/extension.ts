@@ -21,7 +21,7 @@ import { ModelTreeProvider } from './views/modelTree';
 import { type ViewNode } from './models/nodes';
 import { DeferredList } from './views/deferredList';
 import { buildMachineList } from './models/machines';
-import type { MachineStatus } from './machine/machine';
+import type { MachineStatus } from './machine/status';
 import type { CommandDeps, MachineDeps } from './commands/deps';
 import type { SlipwayTasks } from './tasks/tasks';
 import type { ExtensionMachineDeps } from './features/machineDeps';

@@ -2,7 +2,7 @@
 // clicked item, or — from the command palette — a quick pick over the store.
 
 import * as vscode from 'vscode';
-import type { ListSource } from '../engine/store';
+import type { ListSource } from '../base/listStore';
 import type { TreeNode, ViewNode } from '../models/nodes';
 
 /** VS Code passes (clicked, selection) to view commands; either may be missing. */

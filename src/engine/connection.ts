@@ -10,6 +10,7 @@ import type { Endpoint } from './endpoint';
 import { describeConnectError, type EngineProblem } from './errors';
 import { backoffDelay, type BackoffOptions } from '../base/backoff';
 import { EventStream, type EngineEvent } from './events';
+import { TimeoutError, withTimeout } from '../base/timeout';
 
 export interface Attempt {
   endpoint: Endpoint;
@@ -114,7 +115,7 @@ export class EngineConnection implements Disposable {
         continue;
       }
       try {
-        const identity = await withTimeout(client.identify(), this.opts.probeTimeoutMs ?? 5000, endpoint.host);
+        const identity = await withTimeout(client.identify(), this.opts.probeTimeoutMs ?? 5000, () => timedOut(this.opts.probeTimeoutMs ?? 5000, endpoint.host));
         if (this.disposed) return;
         this.failures = 0;
         this.attach(client, identity);
@@ -181,12 +182,6 @@ export class EngineConnection implements Disposable {
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, address: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(Object.assign(new Error(`timed out after ${ms} ms`), { code: 'ETIMEDOUT', address })), ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
-    );
-  });
+function timedOut(ms: number, address: string): Error {
+  return Object.assign(new TimeoutError(`timed out after ${ms} ms`), { address });
 }

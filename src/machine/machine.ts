@@ -1,71 +1,36 @@
 // Machine lifecycle: create, start (stages image → disk → boot → ssh → engine),
 // stop (ACPI power button via QMP, then kill after a grace period), kill,
-// delete, list, status, inspect, and connect (the SSH session that serves the
-// Docker socket and published ports). Every operation that changes a machine
+// delete, list, status and inspect. Every operation that changes a machine
 // holds its lock (lock.ts); stale runtime files from a crash are cleaned first.
+// Booting and its retry policy are in boot.ts, the engine check in ping.ts.
 //
 // QEMU runs detached from the process that started it, so a machine outlives
-// a CLI invocation or an editor window. The Docker socket needs a process that
-// holds the SSH connection: `connect()` in the caller, or the agent (agent.ts)
-// that the CLI leaves running.
+// a CLI invocation or an editor window. The Docker socket and published ports
+// need a process that holds the SSH connection: a MachineSession (session.ts)
+// in an editor window, or the agent (agent.ts) that the CLI leaves running.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as nodeOs from 'node:os';
 import { Emitter } from '../base/emitter';
-import { ensureImage, formatSeed, SEED_FW_CFG_NAME, type ImageInfo } from './image';
-import { hostOs, localMachinePaths, machinesDir, nameProblem, validateName, type MachinePaths } from './layout';
-import { acquireLock, lockHolder, pidAlive } from './lock';
+import { TimeoutError, withTimeout } from '../base/timeout';
+import type { SshTarget } from '../ssh/connect';
+import { ensureKeyPair, ensurePrivateDir, writePrivateFile } from '../ssh/keys';
+import { SshSession } from '../ssh/session';
+import { bootQemu } from './boot';
 import { probeHost, hostArch, type ProbedHost } from './host';
-import { qemuArgs, withSftpSockets, type Accel } from './qemuArgs';
-import { QemuImg, type ImageInfo as DiskInfo } from './qemuImg';
+import { ensureImage, formatSeed, type ImageInfo } from './image';
+import { hostOs, localMachinePaths, machinesDir, nameProblem, validateName, type MachinePaths } from './layout';
+import { acquireLock, lockHolder } from './lock';
+import { pingDocker } from './ping';
+import { killAndReap, killPid, waitForExit } from './process';
+import { withSftpSockets } from './qemuArgs';
+import { QemuImg } from './qemuImg';
 import { QmpClient } from './qmp';
-import { cleanStale, freeLoopbackPort, guestKernelPanic, LogFollower, parseGuestLine, readRunState, runningAgentPid, runningQemuPid, writeRunState, type RunState } from './runtime';
+import { cleanStale, readRunState, runningAgentPid, runningQemuPid, writeRunState, type RunState } from './runtime';
 import { resolveShares, seedMountLines, type ResolvedShare } from './shares';
 import { parseSpec, validateSpec, withDefaults, SpecError, type GuestArch, type HostFacts, type MachineSpec } from './spec';
-import { ensureKeyPair, ensurePrivateDir } from '../ssh/keys';
-import { SshSession } from '../ssh/session';
-import { type SshTarget } from '../ssh/connect';
-
-export type MachineState = 'stopped' | 'starting' | 'running' | 'stopping' | 'broken';
-export type StartStage = 'image' | 'disk' | 'boot' | 'ssh' | 'engine';
-export const START_STAGES: readonly StartStage[] = ['image', 'disk', 'boot', 'ssh', 'engine'];
-
-/** Everything a machine operation reports, for the CLI, a progress notification, the tree and the status bar alike. */
-export type MachineEvent =
-  | { kind: 'stage'; machine: string; stage: StartStage; message: string }
-  | { kind: 'guest-stage'; machine: string; name: string; ms: number }
-  | { kind: 'progress'; machine: string; message: string }
-  | { kind: 'warning'; machine: string; message: string }
-  | { kind: 'state'; machine: string; state: MachineState };
-
-export interface MachineStatus {
-  name: string;
-  state: MachineState;
-  /** Why the machine is broken (state "broken"), e.g. an invalid config.json. */
-  error?: string;
-  spec?: MachineSpec;
-  pid?: number;
-  sshPort?: number;
-  accel?: Accel;
-  startedAt?: string;
-  /** Host bytes the data disk takes now (it grows with use and shrinks after fstrim); undefined before the first start. */
-  diskUsedBytes?: number;
-  /** Shared folders as the running machine mounted them (mechanism decided); undefined when not running. */
-  shares?: ResolvedShare[];
-  dockerHost: string;
-  /** True when a process (the agent or an editor window) serves the Docker socket. */
-  dockerSocketServed: boolean;
-}
-
-export interface MachineInspect extends MachineStatus {
-  dir: string;
-  paths: { config: string; dataDisk: string; serialLog: string; qemuLog: string; dockerSocket: string; qmpSocket: string; sshKey: string };
-  ssh?: { host: string; port: number; user: string };
-  disk?: DiskInfo;
-  imageVersion?: string;
-  bootMs?: number;
-}
+import { MachineNotFoundError, NotRunningError, type MachineEvent, type MachineInspect, type MachineState, type MachineStatus } from './status';
 
 export interface MachinesOptions {
   /** The Slipway root (layout.ts). */
@@ -82,22 +47,7 @@ export interface MachinesOptions {
   bootTimeoutMs?: number;
 }
 
-export class MachineNotFoundError extends Error {
-  constructor(name: string) {
-    super(`Machine "${name}" does not exist. Create it with "slipway machine create ${name}".`);
-    this.name = 'MachineNotFoundError';
-  }
-}
-
-export class NotRunningError extends Error {
-  constructor(name: string) {
-    super(`Machine "${name}" is not running. Start it with "slipway machine start ${name}".`);
-    this.name = 'NotRunningError';
-  }
-}
-
 const GiB = 1024 ** 3;
-const GUEST_DOCKER_SOCKET = '/var/run/docker.sock';
 
 export function defaultHostFacts(): HostFacts {
   const u = nodeOs.userInfo();
@@ -278,14 +228,14 @@ export class Machines {
 
       emit({ kind: 'stage', machine: name, stage: 'boot', message: `Booting (${probed.accel})` });
       ensurePrivateDir(paths.runDir);
-      const booted = await this.boot(spec, paths, image, probed, seedFile, shares, emit);
+      const booted = await bootQemu(spec, paths, image, probed, seedFile, shares, emit, this.opts.bootTimeoutMs ?? 180_000);
       child = booted.child;
 
       emit({ kind: 'stage', machine: name, stage: 'ssh', message: `Connecting over SSH (127.0.0.1:${booted.sshPort})` });
       const run: RunState = { pid: booted.pid, sshPort: booted.sshPort, accel: booted.accel, startedAt: new Date(t0).toISOString(), imageVersion: image.version, shares };
       const session = new SshSession(this.sshTargetFor(spec, paths, booted.sshPort), { minMs: 200, maxMs: 2000 }).start();
       try {
-        await withTimeout(session.ready(), 60_000, `SSH to machine "${name}" did not come up within 60 s; see "${paths.serialLog}".`);
+        await withTimeout(session.ready(), 60_000, () => new TimeoutError(`SSH to machine "${name}" (127.0.0.1:${booted.sshPort}) did not come up within 60 s; see "${paths.serialLog}".`));
         emit({ kind: 'stage', machine: name, stage: 'engine', message: 'Waiting for the Docker engine' });
         await pingDocker(session, `machine "${name}"`, 30_000);
       } finally {
@@ -329,89 +279,8 @@ export class Machines {
       mounts: seedMountLines(shares),
       time: Math.floor(Date.now() / 1000),
     });
-    writeFileSync(file, text, { mode: 0o600 });
+    writePrivateFile(file, text);
     return file;
-  }
-
-  private async boot(
-    spec: MachineSpec,
-    paths: MachinePaths,
-    image: ImageInfo,
-    probed: ProbedHost,
-    seedFile: string,
-    shares: readonly ResolvedShare[],
-    emit: (e: MachineEvent) => void,
-  ): Promise<{ child: ChildProcess; pid: number; sshPort: number; accel: Accel }> {
-    let panics = 0;
-    for (let attempt = 0; ; attempt++) {
-      const sshPort = await freeLoopbackPort();
-      const cmd = qemuArgs(spec, probed, paths, image, { sshPort, seed: [{ name: SEED_FW_CFG_NAME, file: seedFile }], shares });
-      if (attempt === 0) for (const message of cmd.warnings) emit({ kind: 'warning', machine: spec.name, message });
-      rmSync(paths.serialLog, { force: true });
-      const log = openSync(paths.qemuLog, 'w', 0o600);
-      let child: ChildProcess;
-      try {
-        child = spawn(probed.qemu, cmd.args, { detached: true, stdio: ['ignore', log, log], windowsHide: true });
-      } finally {
-        closeSync(log);
-      }
-      try {
-        await this.waitReady(spec.name, child, paths, emit);
-        return { child, pid: child.pid!, sshPort, accel: cmd.accel };
-      } catch (err) {
-        await killAndReap(child);
-        const qemuLog = readTail(paths.qemuLog);
-        // Another program took the port between our check and QEMU's bind: try another.
-        if (attempt < 2 && /host forwarding rule|hostfwd/i.test(qemuLog)) continue;
-        // A guest kernel that crashed while booting gets one more try: under emulation
-        // (TCG) the kernel's boot-time code patching now and then trips over a stale
-        // breakpoint ("Oops: int3" in an idle CPU), and the next boot gets through. The
-        // data disk is safe: its journal is replayed, as after a killed machine.
-        const panic = guestKernelPanic(readTail(paths.serialLog, 16_000));
-        if (panic !== undefined && panics++ < 1) {
-          emit({ kind: 'warning', machine: spec.name, message: `The machine's kernel crashed while booting (${panic}); starting it once more.` });
-          continue;
-        }
-        throw err;
-      }
-    }
-  }
-
-  private waitReady(name: string, child: ChildProcess, paths: MachinePaths, emit: (e: MachineEvent) => void): Promise<void> {
-    const timeoutMs = this.opts.bootTimeoutMs ?? 180_000;
-    return new Promise<void>((resolve, reject) => {
-      let done = false;
-      const finish = (err?: Error) => {
-        if (done) return;
-        done = true;
-        follower.stop();
-        clearTimeout(timer);
-        child.removeListener('exit', onExit);
-        child.removeListener('error', onSpawnError);
-        if (err) reject(err);
-        else resolve();
-      };
-      const follower = new LogFollower(paths.serialLog, (line) => {
-        const g = parseGuestLine(line);
-        if (!g) return;
-        if (g.kind === 'stage') emit({ kind: 'guest-stage', machine: name, name: g.name, ms: g.ms });
-        else if (g.kind === 'ready') finish();
-        else finish(new Error(`Machine "${name}" failed to boot: ${g.message} (see "${paths.serialLog}").`));
-      }).start();
-      const onExit = (code: number | null, signal: string | null) => {
-        follower.poll();
-        const panic = guestKernelPanic(readTail(paths.serialLog, 16_000));
-        const why = panic !== undefined ? `its kernel crashed (kernel panic: ${panic})` : readTail(paths.qemuLog).trim() || `exit ${code ?? signal}`;
-        finish(new Error(`QEMU exited before machine "${name}" was ready: ${why} (logs: "${paths.qemuLog}", "${paths.serialLog}").`));
-      };
-      const onSpawnError = (err: Error) => finish(new Error(`Cannot run QEMU: ${err.message}`, { cause: err }));
-      child.once('exit', onExit);
-      child.once('error', onSpawnError);
-      const timer = setTimeout(
-        () => finish(new Error(`Machine "${name}" did not become ready within ${Math.round(timeoutMs / 1000)} s; see "${paths.serialLog}".`)),
-        timeoutMs,
-      );
-    });
   }
 
   // ---- stop / kill ----------------------------------------------------------
@@ -533,41 +402,6 @@ export class Machines {
   }
 }
 
-/** GET /_ping on the guest's Docker socket through an SSH channel, retried until `timeoutMs`. */
-export async function pingDocker(session: SshSession, what: string, timeoutMs: number, socketPath = GUEST_DOCKER_SOCKET): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  for (;;) {
-    try {
-      const ch = await session.openUnix(socketPath);
-      const reply = await new Promise<string>((resolve) => {
-        let buf = '';
-        const done = () => {
-          clearTimeout(timer);
-          ch.destroy();
-          resolve(buf);
-        };
-        // The status line is all we need; do not wait for the channel to close.
-        ch.on('data', (d: Buffer) => {
-          buf += d.toString();
-          if (buf.includes('\r\n')) done();
-        });
-        ch.on('end', done);
-        ch.on('close', done);
-        ch.on('error', done);
-        const timer = setTimeout(done, 5000);
-        ch.write('GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n');
-      });
-      if (/^HTTP\/1\.[01] 200/.test(reply)) return;
-      last = `it answered "${reply.split('\r\n')[0] || '(nothing)'}"`;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    if (Date.now() >= deadline) throw new Error(`The Docker engine in ${what} did not answer within ${Math.round(timeoutMs / 1000)} s: ${last}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 /** Allocated size of a sparse file (what it costs on the host's disk), or undefined when absent. */
 function diskUsed(file: string): number | undefined {
   try {
@@ -578,46 +412,3 @@ function diskUsed(file: string): number | undefined {
   }
 }
 
-function killPid(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-/** Resolves true when `pid` is gone within `ms` (checked when `hint` settles and then every 100 ms). */
-async function waitForExit(pid: number, ms: number, hint?: Promise<unknown>): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  if (hint) await withTimeout(hint, ms, '').catch(() => undefined);
-  while (pidAlive(pid)) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return true;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
-}
-
-function readTail(file: string, bytes = 2000): string {
-  try {
-    const t = readFileSync(file, 'utf8');
-    return t.slice(-bytes);
-  } catch {
-    return '';
-  }
-}
-
-/**
- * Kills a child and waits (up to 5 s) until Node has reaped it: until then its
- * pid still answers, and cleanStale would keep the pid file of a dead QEMU.
- */
-async function killAndReap(child: ChildProcess): Promise<void> {
-  if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGKILL');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-}

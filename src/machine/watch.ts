@@ -1,32 +1,35 @@
 // A live list of machines for the editor: re-read when anything under the
 // machines directory changes (the CLI in a terminal, another window, a crash)
-// or when this process's Machines reports an event. No polling: fs.watch.
+// or when this process's Machines reports an event, with the same debounce
+// and coalescing as the engine's resource stores (base/listStore.ts). No
+// polling: fs.watch.
 
 import * as fs from 'node:fs';
-import { Emitter, type Disposable } from '../base/emitter';
-import type { Snapshot } from '../engine/store';
+import { ListStore } from '../base/listStore';
 import { hostOs, machinesDir } from './layout';
-import type { Machines, MachineStatus } from './machine';
+import type { Machines } from './machine';
+import type { MachineStatus } from './status';
 
-export class MachineList implements Disposable {
-  private readonly changed = new Emitter<Snapshot<MachineStatus>>();
-  readonly onDidChange = this.changed.event;
-  private snap: Snapshot<MachineStatus> = { kind: 'loading' };
+export class MachineList extends ListStore<MachineStatus> {
   private watcher: fs.FSWatcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly sub: Disposable;
 
   constructor(
     private readonly machines: Machines,
-    private readonly debounceMs = 150,
+    debounceMs = 150,
   ) {
-    this.sub = machines.onEvent(() => this.schedule());
+    super({ kind: 'loading' }, debounceMs);
+    this.subs.add(machines.onEvent(() => this.schedule()));
+    this.subs.add({ dispose: () => this.watcher?.close() });
   }
 
   /** Starts watching (after activation: it touches the disk). */
   start(): void {
     this.refresh();
     this.watch();
+  }
+
+  protected fetch(): Promise<MachineStatus[]> {
+    return Promise.resolve().then(() => this.machines.list());
   }
 
   private watch(): void {
@@ -45,47 +48,10 @@ export class MachineList implements Disposable {
     }
   }
 
-  get snapshot(): Snapshot<MachineStatus> {
-    return this.snap;
-  }
-
-  async settled(): Promise<Snapshot<MachineStatus>> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.refresh();
-    }
-    return this.snap;
-  }
-
-  private schedule(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.refresh();
-    }, this.debounceMs);
-  }
-
-  refresh(): void {
-    try {
-      this.snap = { kind: 'ok', items: this.machines.list() };
-    } catch (err) {
-      this.snap = { kind: 'error', message: (err as Error).message };
-    }
-    this.changed.fire(this.snap);
-  }
-
   /** Running machines whose Docker socket is served: engine endpoints. */
   runningEngines(): { name: string; dockerHost: string }[] {
-    const s = this.snap.kind === 'ok' ? this.snap.items : safeList(this.machines);
+    const s = this.snapshot.kind === 'ok' ? this.snapshot.items : safeList(this.machines);
     return s.filter((m) => m.state === 'running' && m.dockerSocketServed && m.dockerHost).map((m) => ({ name: m.name, dockerHost: m.dockerHost }));
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.watcher?.close();
-    this.sub.dispose();
-    this.changed.dispose();
   }
 }
 

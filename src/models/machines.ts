@@ -1,6 +1,6 @@
 // The Machines view as a pure function of `Machines.list()` (src/machine).
 
-import type { MachineStatus } from '../machine/machine';
+import type { MachineStatus } from '../machine/status';
 import type { IconSpec, ResourceNode } from './nodes';
 
 export interface ShareNode extends ResourceNode {

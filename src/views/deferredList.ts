@@ -3,8 +3,8 @@
 // layer, with ssh2) loads only after activation has returned.
 
 import { Emitter, type Disposable } from '../base/emitter';
-import type { Snapshot } from '../engine/store';
-import type { ListSource } from '../engine/store';
+import type { Snapshot } from '../base/listStore';
+import type { ListSource } from '../base/listStore';
 
 export class DeferredList<T> implements ListSource<T>, Disposable {
   private inner: ListSource<T> | undefined;

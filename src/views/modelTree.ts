@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { Disposable } from '../base/emitter';
 import type { TreeNode, ViewNode } from '../models/nodes';
-import type { ListSource, Snapshot } from '../engine/store';
+import type { ListSource, Snapshot } from '../base/listStore';
 
 
 export function toTreeItem(t: TreeNode, expanded: boolean): vscode.TreeItem {

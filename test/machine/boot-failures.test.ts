@@ -11,7 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureImage } from '../../src/machine/image';
 import { findQemu } from '../../src/machine/host';
-import { Machines, type MachineEvent } from '../../src/machine/machine';
+import { Machines } from '../../src/machine/machine';
+import { type MachineEvent } from '../../src/machine/status';
 import { imageHome } from './fixture';
 
 describe('a guest kernel panic at boot (real QEMU and guest image)', function () {

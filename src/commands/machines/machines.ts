@@ -4,9 +4,9 @@
 import * as vscode from 'vscode';
 import { spawnAgent } from '../../machine/agent';
 import { DEFAULT_MACHINE, nameProblem } from '../../machine/layout';
-import { START_STAGES, type MachineEvent } from '../../machine/machine';
+import { START_STAGES, type MachineEvent } from '../../machine/status';
 import { buildMachineList, type MachineNode } from '../../models/machines';
-import type { MachineStatus } from '../../machine/machine';
+import type { MachineStatus } from '../../machine/status';
 import type { ViewNode } from '../../models/nodes';
 import type { CommandDeps, CommandFactory } from '../deps';
 import { resolveTargets } from '../targets';

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { acquireSshTransport, RemoteEngineError, type SshEngineOptions } from '../../../src/engine/sshTransport';
 import { freeLoopbackPort } from '../../../src/machine/runtime';
 import { generateKeyPair } from '../../../src/ssh/keys';
-import { startLoopbackSshd, type LoopbackSshd } from '../machine/loopbackSshd';
+import { startLoopbackSshd, type LoopbackSshd } from '../ssh/loopbackSshd';
 
 function get(agent: http.Agent, p: string): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -7,7 +7,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ImageInfo } from '../../../src/machine/image';
-import { Machines, type MachineEvent } from '../../../src/machine/machine';
+import { Machines } from '../../../src/machine/machine';
+import { type MachineEvent } from '../../../src/machine/status';
 import { pidAlive } from '../../../src/machine/lock';
 import { readPid } from '../../../src/machine/runtime';
 

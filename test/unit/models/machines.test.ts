@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { MachineStatus } from '../../../src/machine/machine';
+import type { MachineStatus } from '../../../src/machine/status';
 import { buildMachineList, machineNode } from '../../../src/models/machines';
 
 const spec = { name: 'default', arch: 'x86_64', cpus: 2, memoryMiB: 2048, diskGiB: 64, user: { name: 'me', uid: 1000, gid: 1000, home: '/home/me' } } as unknown as MachineStatus['spec'];
