@@ -19,7 +19,6 @@ const bundle = path.resolve(__dirname, '../../dist/extension.js');
 const context = { subscriptions: [] as { dispose(): void }[], extensionPath: path.resolve(__dirname, '../..'), globalState: { get() {}, update: async () => undefined }, workspaceState: { get() {}, update: async () => undefined } };
 
 const t0 = process.hrtime.bigint();
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const ext = require(bundle);
 const t1 = process.hrtime.bigint();
 ext.activate(context);

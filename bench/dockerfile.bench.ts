@@ -28,7 +28,6 @@ interface Peer {
 }
 
 function loadPeer(): Peer {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('dockerfilelint') as Peer;
 }
 

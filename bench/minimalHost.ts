@@ -3,7 +3,6 @@
 // fresh process. Used only by the activation benchmark, never by tests of
 // behaviour (the editor tier runs the real VS Code).
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 class Disposable {
   constructor(private readonly fn: () => void = () => undefined) {}
   static from(...ds: { dispose(): unknown }[]) {
@@ -82,7 +81,6 @@ export function createMinimalHost(config: Record<string, unknown> = {}) {
 
 /** Makes `require('vscode')` return `api` for the rest of this process. */
 export function installVscode(api: unknown): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Module = require('node:module');
   const load = Module._load;
   Module._load = function (request: string, ...rest: unknown[]) {

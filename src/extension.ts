@@ -33,7 +33,6 @@ export function activate(context: vscode.ExtensionContext): void {
   let machineDeps: ExtensionMachineDeps | undefined;
   const machine = (): MachineDeps => {
     if (!machineDeps) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { createMachineDeps } = require('./features/lazy') as typeof import('./features/lazy');
       machineDeps = createMachineDeps(context.extensionPath);
     }
@@ -43,7 +42,6 @@ export function activate(context: vscode.ExtensionContext): void {
   let slipwayTasks: SlipwayTasks | undefined;
   const tasks = (): SlipwayTasks => {
     if (!slipwayTasks) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { registerTasks } = require('./features/lazy') as typeof import('./features/lazy');
       const runInMachine: RunInMachine = (name, argv, opts) => (machine(), machineDeps!).runInMachine(name, argv, opts);
       slipwayTasks = registerTasks(context, { conn, machineShares, runInMachine });
@@ -150,7 +148,6 @@ export function activate(context: vscode.ExtensionContext): void {
   const dockerfileChanged = new vscode.EventEmitter<void>();
   context.subscriptions.push(dockerfileChanged, settings.onDidChange(['dockerfile'], () => dockerfileChanged.fire()));
   const registerDockerfile = () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { registerDockerfileFeatures, checkConfig } = require('./features/lazy') as typeof import('./features/lazy');
     let reported = '';
     registerDockerfileFeatures(
@@ -177,7 +174,6 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: machineList.onDidChange(() => devcontainerContext.fire()).dispose },
   );
   const registerDevcontainer = () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { registerDevcontainerMountWarnings } = require('./features/lazy') as typeof import('./features/lazy');
     context.subscriptions.push(
       registerDevcontainerMountWarnings({

@@ -28,7 +28,6 @@ export interface CommandDeps {
   rerender: () => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Handler = (...args: any[]) => unknown;
 export type CommandFactory = (deps: CommandDeps) => Handler;
 

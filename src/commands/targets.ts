@@ -59,7 +59,7 @@ export async function resolveTargets<T, N extends ViewNode>(
 /** Runs `fn` for each target; reports every failure (not just the first) in one message. */
 export async function forEachTarget<N>(nodes: N[], fn: (n: N) => Promise<void>): Promise<void> {
   const results = await Promise.allSettled(nodes.map(fn));
-  const errors = results.flatMap((r, i) => (r.status === 'rejected' ? [`${(r.reason as Error)?.message ?? r.reason}`] : []));
+  const errors = results.flatMap((r) => (r.status === 'rejected' ? [`${(r.reason as Error)?.message ?? r.reason}`] : []));
   if (errors.length === 1) throw new Error(errors[0]);
   if (errors.length > 1) throw new Error(`${errors.length} of ${nodes.length} failed: ${errors.join(' ')}`);
 }

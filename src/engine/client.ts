@@ -50,7 +50,6 @@ export class EngineClient {
     if (target.kind === 'ssh') {
       // The SSH layer (ssh2) loads only when an ssh:// engine is used. One
       // SSH connection per endpoint is shared by every client of it.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { acquireSshTransport } = require('./sshTransport') as typeof import('./sshTransport');
       const lease = acquireSshTransport(endpoint.host, opts.ssh);
       agent = lease.transport.agent;
@@ -58,7 +57,6 @@ export class EngineClient {
     }
     // dockerode (and the gRPC stack it pulls in) loads on first use, not when
     // the extension activates: activation must stay in the low milliseconds.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const DockerCtor = require('dockerode') as typeof Docker;
     this.docker = new DockerCtor(dockerodeOptions(endpoint, opts.timeoutMs, agent));
     const modem = (this.docker as unknown as { modem: { dial: (o: DialOpts, cb: unknown) => unknown } }).modem;
@@ -105,6 +103,15 @@ export class EngineClient {
     this.release();
   }
 
+  /** One Engine API call on a named resource; a failure becomes errors.ts's one sentence naming it. */
+  private async act<T>(verb: string, kind: 'container' | 'image' | 'volume' | 'network', name: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw actionError(verb, kind, name, err);
+    }
+  }
+
   // ---- lists -----------------------------------------------------------
 
   listContainers(): Promise<Docker.ContainerInfo[]> {
@@ -128,29 +135,20 @@ export class EngineClient {
 
   async containerAction(id: string, verb: ContainerVerb, name = id): Promise<void> {
     const c = this.docker.getContainer(id);
-    try {
-      await (c[verb] as (opts?: object) => Promise<unknown>).call(c, {});
-    } catch (err) {
-      // 304: already in the requested state; not an error for the user.
-      if ((err as { statusCode?: number }).statusCode === 304) return;
-      throw actionError(verb, 'container', name, err);
-    }
+    await this.act(verb, 'container', name, () =>
+      (c[verb] as (opts?: object) => Promise<unknown>).call(c, {}).catch((err: { statusCode?: number }) => {
+        // 304: already in the requested state; not an error for the user.
+        if (err?.statusCode !== 304) throw err;
+      }),
+    );
   }
 
   async removeContainer(id: string, opts: { force: boolean; volumes?: boolean }, name = id): Promise<void> {
-    try {
-      await this.docker.getContainer(id).remove({ force: opts.force, v: !!opts.volumes });
-    } catch (err) {
-      throw actionError('remove', 'container', name, err);
-    }
+    await this.act('remove', 'container', name, () => this.docker.getContainer(id).remove({ force: opts.force, v: !!opts.volumes }));
   }
 
   async inspectContainer(id: string, name = id): Promise<Docker.ContainerInspectInfo> {
-    try {
-      return await this.docker.getContainer(id).inspect();
-    } catch (err) {
-      throw actionError('inspect', 'container', name, err);
-    }
+    return this.act('inspect', 'container', name, () => this.docker.getContainer(id).inspect());
   }
 
   /**
@@ -163,19 +161,16 @@ export class EngineClient {
     opts: { follow: boolean; tail?: number; timestamps?: boolean; tty?: boolean },
     name = id,
   ): Promise<Readable> {
-    let raw: Readable;
-    try {
-      // Always as a stream (dockerode buffers the whole body when not following).
-      raw = await this.stream(`/containers/${encodeURIComponent(id)}/logs?`, {
+    // Always as a stream (dockerode buffers the whole body when not following).
+    const raw = await this.act('read the logs of', 'container', name, () =>
+      this.stream(`/containers/${encodeURIComponent(id)}/logs?`, {
         follow: opts.follow,
         stdout: true,
         stderr: true,
         tail: opts.tail === undefined || opts.tail < 0 ? 'all' : String(opts.tail),
         timestamps: !!opts.timestamps,
-      });
-    } catch (err) {
-      throw actionError('read the logs of', 'container', name, err);
-    }
+      }),
+    );
     if (opts.tty) return raw;
     const out = new PassThrough();
     this.docker.modem.demuxStream(raw, out, out);
@@ -202,7 +197,7 @@ export class EngineClient {
    * editor's terminal size.
    */
   async execInteractive(id: string, cmd: string[], size: { rows: number; cols: number }, name = id): Promise<InteractiveSession> {
-    try {
+    return this.act('open a shell in', 'container', name, async () => {
       const exec = await this.docker.getContainer(id).exec({
         Cmd: cmd,
         AttachStdin: true,
@@ -216,43 +211,25 @@ export class EngineClient {
       const resize = (rows: number, cols: number) => exec.resize({ h: rows, w: cols }).then(() => undefined);
       await resize(size.rows, size.cols).catch(() => undefined); // the process may not have started yet
       return { stream, resize, exitCode: async () => (await exec.inspect()).ExitCode ?? undefined };
-    } catch (err) {
-      throw actionError('open a shell in', 'container', name, err);
-    }
+    });
   }
 
   // ---- images ----------------------------------------------------------
 
   async removeImage(id: string, opts: { force: boolean }, name = id): Promise<void> {
-    try {
-      await this.docker.getImage(id).remove({ force: opts.force });
-    } catch (err) {
-      throw actionError('remove', 'image', name, err);
-    }
+    await this.act('remove', 'image', name, () => this.docker.getImage(id).remove({ force: opts.force }));
   }
 
   async tagImage(id: string, repo: string, tag: string, name = id): Promise<void> {
-    try {
-      await this.docker.getImage(id).tag({ repo, tag });
-    } catch (err) {
-      throw actionError('tag', 'image', name, err);
-    }
+    await this.act('tag', 'image', name, () => this.docker.getImage(id).tag({ repo, tag }));
   }
 
   async inspectImage(id: string, name = id): Promise<Docker.ImageInspectInfo> {
-    try {
-      return await this.docker.getImage(id).inspect();
-    } catch (err) {
-      throw actionError('inspect', 'image', name, err);
-    }
+    return this.act('inspect', 'image', name, () => this.docker.getImage(id).inspect());
   }
 
   async imageHistory(id: string, name = id): Promise<ImageHistoryEntry[]> {
-    try {
-      return (await this.docker.getImage(id).history()) as ImageHistoryEntry[];
-    } catch (err) {
-      throw actionError('read the history of', 'image', name, err);
-    }
+    return this.act('read the history of', 'image', name, async () => (await this.docker.getImage(id).history()) as ImageHistoryEntry[]);
   }
 
   /** Removes dangling images, or all unused ones with `all`. */
@@ -267,28 +244,18 @@ export class EngineClient {
   // ---- volumes ---------------------------------------------------------
 
   async createVolume(name: string, labels: Record<string, string> = {}): Promise<Docker.VolumeInspectInfo> {
-    try {
+    return this.act('create', 'volume', name, async () => {
       await this.docker.createVolume({ Name: name, Labels: labels });
       return await this.docker.getVolume(name).inspect();
-    } catch (err) {
-      throw actionError('create', 'volume', name, err);
-    }
+    });
   }
 
   async removeVolume(name: string, opts: { force: boolean } = { force: false }): Promise<void> {
-    try {
-      await this.docker.getVolume(name).remove({ force: opts.force });
-    } catch (err) {
-      throw actionError('remove', 'volume', name, err);
-    }
+    await this.act('remove', 'volume', name, () => this.docker.getVolume(name).remove({ force: opts.force }));
   }
 
   async inspectVolume(name: string): Promise<Docker.VolumeInspectInfo> {
-    try {
-      return await this.docker.getVolume(name).inspect();
-    } catch (err) {
-      throw actionError('inspect', 'volume', name, err);
-    }
+    return this.act('inspect', 'volume', name, () => this.docker.getVolume(name).inspect());
   }
 
   /** Removes unused volumes; with `all`, named ones too (the engine keeps them by default since API 1.42). */
@@ -300,28 +267,18 @@ export class EngineClient {
   // ---- networks --------------------------------------------------------
 
   async createNetwork(name: string, driver = 'bridge'): Promise<string> {
-    try {
+    return this.act('create', 'network', name, async () => {
       const n = await this.docker.createNetwork({ Name: name, Driver: driver, CheckDuplicate: true });
       return n.id;
-    } catch (err) {
-      throw actionError('create', 'network', name, err);
-    }
+    });
   }
 
   async removeNetwork(id: string, name = id): Promise<void> {
-    try {
-      await this.docker.getNetwork(id).remove();
-    } catch (err) {
-      throw actionError('remove', 'network', name, err);
-    }
+    await this.act('remove', 'network', name, () => this.docker.getNetwork(id).remove());
   }
 
   async inspectNetwork(id: string, name = id): Promise<Docker.NetworkInspectInfo> {
-    try {
-      return await this.docker.getNetwork(id).inspect();
-    } catch (err) {
-      throw actionError('inspect', 'network', name, err);
-    }
+    return this.act('inspect', 'network', name, () => this.docker.getNetwork(id).inspect());
   }
 
   async pruneNetworks(): Promise<PruneResult> {

@@ -66,7 +66,6 @@ export function readCurrentContext(
 
 export function readContext(files: ContextFiles, configDir: string, name: string): DockerContext {
   // node:crypto loads on first use: requiring it costs ~15 ms, too much for activation.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const id = createHash('sha256').update(name).digest('hex');
   const metaFile = path.join(configDir, 'contexts', 'meta', id, 'meta.json');

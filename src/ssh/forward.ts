@@ -129,11 +129,6 @@ function closable(server: net.Server, socketFile?: string): Listener {
   return { close, dispose: () => void close() };
 }
 
-export interface PortKey {
-  hostPort: number;
-  guestPort: number;
-}
-
 export type PortEvent =
   | { kind: 'port-forwarded'; hostPort: number; guestPort: number; owner: string }
   | { kind: 'port-closed'; hostPort: number; guestPort: number; owner: string }

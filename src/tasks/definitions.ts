@@ -13,33 +13,11 @@ export const BUILD_TASK = 'slipway-build';
 export const RUN_TASK = 'slipway-run';
 export const COMPOSE_TASK = 'slipway-compose';
 
-export interface BuildTaskDefinition {
-  type: typeof BUILD_TASK;
-  context?: string;
-  dockerfile?: string;
-  tag?: string | string[];
-  buildArgs?: Record<string, string>;
-  target?: string;
-  labels?: Record<string, string>;
-  platform?: string;
-  pull?: boolean;
-  noCache?: boolean;
-}
+/** What tasks.json says for a build: BuildSpec's fields, with the context optional and `tag` for `tags`. */
+export type BuildTaskDefinition = { type: typeof BUILD_TASK; context?: string; tag?: string | string[] } & Omit<BuildSpec, 'context' | 'tags'>;
 
-export interface RunTaskDefinition {
-  type: typeof RUN_TASK;
-  image: string;
-  name?: string;
-  command?: string | string[];
-  entrypoint?: string | string[];
-  env?: Record<string, string>;
-  envFiles?: string[];
-  ports?: string[];
-  volumes?: string[];
-  network?: string;
-  remove?: boolean;
-  detached?: boolean;
-}
+/** What tasks.json says for a run: RunSpec's fields (cwd comes from the workspace folder). */
+export type RunTaskDefinition = { type: typeof RUN_TASK } & Omit<RunSpec, 'cwd'>;
 
 export interface ComposeTaskDefinition {
   type: typeof COMPOSE_TASK;

@@ -3,7 +3,6 @@
 // items are thin: every visible property comes from the node.
 
 import * as vscode from 'vscode';
-import type { Disposable } from '../base/emitter';
 import type { TreeNode, ViewNode } from '../models/nodes';
 import type { ListSource, Snapshot } from '../base/listStore';
 

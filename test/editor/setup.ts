@@ -26,7 +26,6 @@ export interface EditorEnv {
 
 /** A stopped machine for the Machines view (creating one needs no QEMU): it shares the workspace and, read-only over sshfs, a second folder. */
 async function createDemoMachine(home: string, workspace: string): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Machines } = require('../../src/machine/machine') as typeof import('../../src/machine/machine');
   const data = path.join(home, 'datasets');
   mkdirSync(data);

@@ -29,7 +29,7 @@ export const runImageInteractive: CommandFactory = (deps) => async (clicked?: un
   const [node] = await imageTargets(deps, clicked, undefined, 'Image to run interactively');
   if (!node) return;
   const client = deps.conn.requireClient();
-  const pty = interactivePty(async (rows, cols) => {
+  const pty = interactivePty(async () => {
     const c = await client.docker.createContainer({
       Image: node.ref,
       Tty: true,

@@ -51,7 +51,7 @@ export function imageTagAndDigest(ref: string): { name: string; tag?: string; di
   return { name: rest, digest };
 }
 
-function isStageRef(model: Model, stage: Stage): boolean {
+function isStageRef(_model: Model, stage: Stage): boolean {
   return stage.parent !== undefined;
 }
 
@@ -205,7 +205,6 @@ const copyFromUndefined: Rule = {
   severity: 'error',
   summary: '`COPY --from` names a stage that is not defined before it (a later stage, itself, or an index out of range).',
   check(ctx) {
-    const stages = ctx.model.stages;
     for (const ref of copyFromFlags(ctx.model)) {
       const v = ref.value.toLowerCase();
       let message: string | undefined;

@@ -155,7 +155,6 @@ const secretInArgEnv: Rule = {
   severity: 'warning',
   summary: 'An ARG or ENV whose name says it holds a secret: its value stays in the image metadata and history.',
   check(ctx) {
-    const esc = ctx.model.file.escape;
     for (const ins of ctx.model.file.instructions) {
       if (ins.keyword !== 'ARG' && ins.keyword !== 'ENV') continue;
       for (const kv of pairs(ctx.model, ins)) {

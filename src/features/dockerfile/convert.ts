@@ -10,7 +10,6 @@ import type { Diagnostic as LintDiagnostic, Severity } from '../../dockerfile/ru
 import { parse } from '../../dockerfile/parser';
 import type { Position as PlainPosition, Range as PlainRange } from '../../dockerfile/text';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Ctor<T = any> = new (...args: any[]) => T;
 
 /** The subset of the `vscode` module the conversions use. */

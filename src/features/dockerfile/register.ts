@@ -200,7 +200,6 @@ export function registerDockerfileFeatures(context: vscode.ExtensionContext, con
 }
 
 function createService(log: (message: string) => void): DockerfileLanguageService {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { DockerfileLanguageServiceFactory } = require('dockerfile-language-service') as typeof import('dockerfile-language-service');
   const service = DockerfileLanguageServiceFactory.createLanguageService();
   service.setCapabilities({
