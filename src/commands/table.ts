@@ -3,6 +3,7 @@
 // rejection in the extension host.
 
 import * as vscode from 'vscode';
+import { errorChain } from '../base/errorChain';
 import type { CommandDeps, CommandFactory } from './deps';
 import type { CommandId } from './ids';
 import { containerVerb } from './containers/lifecycle';
@@ -98,9 +99,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       try {
         return await handler(...args);
       } catch (err) {
+        // The notification says what happened in one sentence; the log keeps the cause chain and stacks.
         const msg = (err as Error)?.message ?? String(err);
-        deps.log.error(`${id}: ${msg}`);
-        void vscode.window.showErrorMessage(msg);
+        deps.log.error(`${id} failed:\n${errorChain(err)}`);
+        void vscode.window.showErrorMessage(msg, 'Show Log').then((choice) => choice && deps.log.show(true));
       }
     });
   });

@@ -95,7 +95,7 @@ export class EngineClient {
   problem(err: unknown): EngineProblem {
     // The SSH transport's errors carry their own problem (host key, login, remote socket).
     const own = (err as { engineProblem?: EngineProblem } | undefined)?.engineProblem;
-    return own ?? describeConnectError(err, this.endpoint.host);
+    return own ?? describeConnectError(err, this.endpoint);
   }
 
   /** Lets go of what the client holds: for ssh://, its share of the SSH connection (the last user closes it). */

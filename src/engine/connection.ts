@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { ConnectError, EngineClient, type ClientOptions, type EngineIdentity } from './client';
 import { Emitter, type Disposable } from '../base/emitter';
 import type { Endpoint } from './endpoint';
-import { describeConnectError, type EngineProblem } from './errors';
+import { describeConnectError, whereToFix, type EngineProblem } from './errors';
 import { backoffDelay, type BackoffOptions } from '../base/backoff';
 import { EventStream, type EngineEvent } from './events';
 import { TimeoutError, withTimeout } from '../base/timeout';
@@ -103,7 +103,7 @@ export class EngineConnection implements Disposable {
       endpoints = [];
       attempts.push({
         endpoint: { name: 'settings', source: 'setting', host: '' },
-        problem: { reason: (err as Error).message, fix: 'Fix the engine setting.' },
+        problem: { reason: (err as Error).message, fix: 'Fix `slipway.engine.host` or `DOCKER_HOST`.' },
       });
     }
     for (const endpoint of endpoints) {
@@ -111,7 +111,7 @@ export class EngineConnection implements Disposable {
       try {
         client = new EngineClient(endpoint, { ...this.opts, timeoutMs: this.opts.timeoutMs });
       } catch (err) {
-        attempts.push({ endpoint, problem: { reason: (err as Error).message, fix: 'Fix the engine address.' } });
+        attempts.push({ endpoint, problem: { reason: (err as Error).message, fix: `${whereToFix(endpoint) ?? 'Fix the engine address'}.` } });
         continue;
       }
       try {
@@ -121,7 +121,7 @@ export class EngineConnection implements Disposable {
         this.attach(client, identity);
         return;
       } catch (err) {
-        const problem = err instanceof ConnectError ? err.problem : describeConnectError(err, endpoint.host);
+        const problem = err instanceof ConnectError ? err.problem : describeConnectError(err, endpoint);
         attempts.push({ endpoint, problem });
         // Frees what the client holds (an ssh:// engine's SSH connection).
         client.dispose();

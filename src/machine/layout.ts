@@ -130,6 +130,18 @@ export interface LayoutOptions {
   os: HostOs;
   /** The temp directory used when a socket path would be too long. */
   tmpDir: string;
+  /** The host user's login name: named pipes are machine-wide on Windows, so their names carry it. */
+  user?: string;
+}
+
+/**
+ * The Docker pipe of machine `name` on Windows. Pipe names are global to the
+ * host, so the user is part of it: two users' "default" machines never meet
+ * (characters a pipe name cannot hold become "_").
+ */
+export function dockerPipeName(user: string, name: string): string {
+  const u = user.replace(/[^A-Za-z0-9._-]/g, '_') || '_';
+  return `\\\\.\\pipe\\slipway-${u}-${name}-docker`;
 }
 
 export function machinesDir(root: string, os: HostOs): string {
@@ -156,7 +168,8 @@ export function machinePaths(root: string, name: string, opts: LayoutOptions): M
           'set TMPDIR (or SLIPWAY_HOME) to a shorter path.',
       );
   }
-  const dockerSocket = opts.os === 'win32' ? `\\\\.\\pipe\\slipway-${name}-docker` : p.join(runDir, 'docker.sock');
+  if (opts.os === 'win32' && !opts.user) throw new Error('machinePaths needs the user name on Windows (its Docker pipe name carries it).');
+  const dockerSocket = opts.os === 'win32' ? dockerPipeName(opts.user!, name) : p.join(runDir, 'docker.sock');
   return {
     name,
     root,
@@ -196,5 +209,13 @@ export function sftpSocketPath(paths: Pick<MachinePaths, 'runDir'>, tag: string,
 
 /** Paths for this process's host (real temp dir and platform). */
 export function localMachinePaths(root: string, name: string): MachinePaths {
-  return machinePaths(root, name, { os: hostOs(), tmpDir: nodeOs.tmpdir() });
+  return machinePaths(root, name, { os: hostOs(), tmpDir: nodeOs.tmpdir(), user: localUserName() });
+}
+
+function localUserName(): string {
+  try {
+    return nodeOs.userInfo().username;
+  } catch {
+    return process.env.USERNAME ?? process.env.USER ?? 'user';
+  }
 }

@@ -308,7 +308,7 @@ export class Machines {
       emit({ kind: 'state', machine: name, state: 'stopping' });
       let how: 'shutdown' | 'killed' = 'killed';
       try {
-        const qmp = await QmpClient.connect(paths.qmpSocket, { timeoutMs: 5000 });
+        const qmp = await QmpClient.connect(paths.qmpSocket, { timeoutMs: 5000, machine: name });
         try {
           await qmp.powerdown();
           if (await waitForExit(pid, opts.graceMs ?? 30_000, qmp.closed())) how = 'shutdown';

@@ -25,8 +25,9 @@ export class QmpError extends Error {
     readonly command: string,
     readonly errorClass: string,
     desc: string,
+    what = 'QEMU',
   ) {
-    super(`QMP command "${command}" failed: ${errorClass}: ${desc}`);
+    super(`QMP command "${command}" to ${what} failed: ${errorClass}: ${desc}`);
     this.name = 'QmpError';
   }
 }
@@ -48,20 +49,25 @@ export class QmpClient {
   /** The QEMU version from the greeting, e.g. "7.2.22". */
   version = '';
 
-  private constructor(private readonly socket: net.Socket) {
+  private constructor(
+    private readonly socket: net.Socket,
+    /** Who we talk to, for messages: `QEMU of machine "default"`. */
+    private readonly what: string,
+  ) {
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
   /** Connects, reads the greeting and negotiates capabilities. */
-  static async connect(socketPath: string, opts: { timeoutMs?: number } = {}): Promise<QmpClient> {
+  static async connect(socketPath: string, opts: { timeoutMs?: number; machine?: string } = {}): Promise<QmpClient> {
     const socket = net.createConnection(socketPath);
-    const client = new QmpClient(socket);
+    const what = opts.machine !== undefined ? `QEMU of machine "${opts.machine}"` : 'QEMU';
+    const client = new QmpClient(socket, what);
     const timeoutMs = opts.timeoutMs ?? 10_000;
     const greeting = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`QEMU's QMP socket "${socketPath}" did not greet within ${timeoutMs} ms.`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`The QMP socket of ${what} ("${socketPath}") did not greet within ${timeoutMs} ms.`)), timeoutMs);
       socket.once('error', (err) => {
         clearTimeout(timer);
-        reject(new Error(`Cannot connect to QEMU's QMP socket "${socketPath}": ${err.message}`, { cause: err }));
+        reject(new Error(`Cannot connect to the QMP socket of ${what} ("${socketPath}"): ${err.message}`, { cause: err }));
       });
       client.onGreeting = (g) => {
         clearTimeout(timer);
@@ -74,9 +80,9 @@ export class QmpClient {
     socket.on('data', (chunk: string) => client.onData(chunk));
     // QEMU exiting shows up as a reset as often as a clean close: report both alike.
     socket.on('error', (err: NodeJS.ErrnoException) =>
-      client.fail(err.code === 'ECONNRESET' || err.code === 'EPIPE' ? new Error('QEMU closed the QMP connection.', { cause: err }) : err),
+      client.fail(err.code === 'ECONNRESET' || err.code === 'EPIPE' ? new Error(`${what} closed the QMP connection.`, { cause: err }) : err),
     );
-    socket.on('close', () => client.fail(new Error('QEMU closed the QMP connection.')));
+    socket.on('close', () => client.fail(new Error(`${what} closed the QMP connection.`)));
     try {
       await greeting;
       await client.execute('qmp_capabilities');
@@ -117,7 +123,7 @@ export class QmpClient {
       this.pending.delete(String(msg.id));
       if ('error' in msg) {
         const e = msg.error as { class?: string; desc?: string };
-        p.reject(new QmpError(p.command, e.class ?? 'GenericError', e.desc ?? 'no description'));
+        p.reject(new QmpError(p.command, e.class ?? 'GenericError', e.desc ?? 'no description', this.what));
       } else p.resolve(msg.return);
     }
   }

@@ -60,7 +60,11 @@ function listen(server: net.Server, target: string | { host: string; port: numbe
       server.removeListener('error', reject);
       resolve();
     };
-    if (typeof target === 'string') server.listen(target, done);
+    // readableAll/writableAll stay false: on Windows libuv then grants no access beyond its
+    // default DACL (Node offers no way to pass a security descriptor of our own), and it
+    // creates the first instance of the pipe exclusively, so a pipe another user made first
+    // fails with EADDRINUSE instead of being shared.
+    if (typeof target === 'string') server.listen({ path: target, readableAll: false, writableAll: false }, done);
     else server.listen(target.port, target.host, done);
   });
 }
@@ -92,8 +96,9 @@ export async function forwardUnixSocket(ssh: ChannelOpener, remotePath: string, 
     }
   }
   const server = net.createServer({ allowHalfOpen: true }, (sock) => pipeBoth(sock, () => ssh.openUnix(remotePath), onError));
-  await listen(server, localPath).catch((err: Error) => {
-    throw new Error(`Cannot listen on "${localPath}": ${err.message}`, { cause: err });
+  await listen(server, localPath).catch((err: NodeJS.ErrnoException) => {
+    const taken = isPipe && err.code === 'EADDRINUSE' ? ' (another process, maybe of another user, holds that pipe)' : '';
+    throw new Error(`Cannot listen on "${localPath}"${taken}: ${err.message}`, { cause: err });
   });
   if (!isPipe) chmodSync(localPath, 0o600);
   return closable(server, isPipe ? undefined : localPath);

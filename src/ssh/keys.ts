@@ -2,7 +2,7 @@
 // OpenSSH fingerprints.
 
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { utils } from 'ssh2';
 
@@ -13,10 +13,22 @@ export interface KeyPair {
   publicKey: string;
 }
 
-/** Makes `dir` (and parents) with mode 0700 and tightens it if it already existed. */
+/**
+ * Makes `dir` (and parents) with mode 0700, and tightens it if it already
+ * existed. A directory someone else made first (a predictable name under a
+ * shared /tmp) is refused: it must be a real directory, not a symlink, owned
+ * by the current user.
+ */
 export function ensurePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (process.platform !== 'win32') chmodSync(dir, 0o700);
+  if (process.platform === 'win32') return;
+  const st = lstatSync(dir);
+  const uid = process.getuid?.();
+  if (!st.isDirectory())
+    throw new Error(`"${dir}" should be a private directory of yours but is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}; remove it and try again.`);
+  if (uid !== undefined && st.uid !== uid)
+    throw new Error(`"${dir}" belongs to another user (uid ${st.uid}), so Slipway will not put private files in it; remove it, or set TMPDIR to a directory of your own.`);
+  chmodSync(dir, 0o700);
 }
 
 /** Whether ssh2 (and so OpenSSH) can read both halves of a key pair. */

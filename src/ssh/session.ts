@@ -68,7 +68,7 @@ export class SshSession implements Disposable {
       if (lost) return;
       lost = true;
       if (this.client === c) this.client = undefined;
-      this.scheduleRetry(err ?? new Error('The SSH connection closed.'));
+      this.scheduleRetry(err ?? new Error(`The SSH connection to ${this.target.what} (${this.target.host}:${this.target.port}) closed.`));
     };
     c.on('error', onLost);
     c.on('close', () => onLost());

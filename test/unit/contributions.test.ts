@@ -9,7 +9,29 @@ import { COMMAND_IDS } from '../../src/commands/ids';
 
 const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8'));
 
+/**
+ * Every setting, sorted by what a value from an untrusted workspace could do with it. A setting
+ * that runs a program, reaches the network or picks the engine must be restricted (VS Code then
+ * ignores the workspace's value until the folder is trusted); a new setting must be put in one
+ * of the two lists, so nobody adds one without deciding.
+ */
+const RUNS_OR_REACHES = ['slipway.engine.host', 'slipway.containers.shell', 'slipway.dockerfile.imageTagCompletion'];
+const HARMLESS = [
+  'slipway.containers.groupBy',
+  'slipway.containers.sortBy',
+  'slipway.images.showDangling',
+  'slipway.logs.tail',
+  'slipway.logs.timestamps',
+  'slipway.dockerfile.rules',
+];
+
 describe('package.json contributions', () => {
+  it('restricts in untrusted workspaces every setting that runs a program or reaches the network', () => {
+    const settings = Object.keys(pkg.contributes.configuration.properties).sort();
+    assert.deepEqual(settings, [...RUNS_OR_REACHES, ...HARMLESS].sort(), 'classify each new setting in RUNS_OR_REACHES or HARMLESS');
+    assert.deepEqual([...pkg.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), [...RUNS_OR_REACHES].sort());
+  });
+
   const contributed: string[] = pkg.contributes.commands.map((c: { command: string }) => c.command);
 
   it('contributes exactly the commands the extension registers (slipway.engine/containers/images/volumes/networks/machines)', () => {

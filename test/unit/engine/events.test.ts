@@ -78,6 +78,26 @@ describe('engine errors in plain words', () => {
     });
   }
 
+  const err = (code: string) => Object.assign(new Error('x'), { code });
+
+  it('names the setting or variable the address came from', () => {
+    assert.match(describeConnectError(err('ECONNREFUSED'), { host: 'tcp://h:2375', source: 'setting' }).fix, /^Fix `slipway\.engine\.host`, or start the engine/);
+    assert.match(describeConnectError(err('ENOENT'), { host: 'unix:///nope.sock', source: 'env' }).fix, /^Fix `DOCKER_HOST` \(or unset it\)/);
+    assert.match(describeConnectError(err('ENOTFOUND'), { host: 'tcp://nohost:2375', source: 'context', name: "context 'remote'" }).fix, /docker context 'remote'/);
+  });
+
+  it('does not tell a machine user to join the docker group', () => {
+    const t = { host: 'unix:///home/u/.slipway/machines/default/run/docker.sock', source: 'machine' as const, name: "machine 'default'" };
+    const denied = describeConnectError(err('EACCES'), t);
+    assert.match(denied.reason, /socket of machine "default"/);
+    assert.doesNotMatch(denied.fix, /docker' group/);
+    const missing = describeConnectError(err('ENOENT'), t);
+    assert.match(missing.reason, /Machine "default" is not serving its Docker engine/);
+    assert.match(missing.fix, /slipway machine start default/);
+    // The default socket keeps the usual advice.
+    assert.match(describeConnectError(err('EACCES'), { host: 'unix:///var/run/docker.sock', source: 'default' }).fix, /'docker' group/);
+  });
+
   it('strips dockerode\'s prefix from API messages', () => {
     assert.equal(apiMessage(new Error('(HTTP code 404) no such container - No such container: abc ')), 'No such container: abc');
     assert.equal(apiMessage({ json: { message: 'conflict' }, message: 'x' }), 'conflict');

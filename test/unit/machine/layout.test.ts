@@ -83,10 +83,14 @@ describe('machine layout', () => {
     });
 
     it('uses a named pipe for the Docker socket on Windows', () => {
-      const p = machinePaths('C:\\Users\\ann\\AppData\\Local\\Slipway', 'dev', { os: 'win32', tmpDir: 'C:\\Temp' });
+      const p = machinePaths('C:\\Users\\ann\\AppData\\Local\\Slipway', 'dev', { os: 'win32', tmpDir: 'C:\\Temp', user: 'ann' });
       assert.equal(p.dir, 'C:\\Users\\ann\\AppData\\Local\\Slipway\\machines\\dev');
-      assert.equal(p.dockerSocket, '\\\\.\\pipe\\slipway-dev-docker');
-      assert.equal(p.dockerHost, 'npipe:////./pipe/slipway-dev-docker');
+      assert.equal(p.dockerSocket, '\\\\.\\pipe\\slipway-ann-dev-docker');
+      assert.equal(p.dockerHost, 'npipe:////./pipe/slipway-ann-dev-docker');
+      // Another user's machine of the same name gets another pipe; odd characters in a user name are made safe.
+      const bob = machinePaths('C:\\Users\\bob\\AppData\\Local\\Slipway', 'dev', { os: 'win32', tmpDir: 'C:\\Temp', user: 'DOMAIN\\bob smith' });
+      assert.equal(bob.dockerSocket, '\\\\.\\pipe\\slipway-DOMAIN_bob_smith-dev-docker');
+      assert.throws(() => machinePaths('C:\\S', 'dev', { os: 'win32', tmpDir: 'C:\\Temp' }), /needs the user name on Windows/);
     });
   });
 });

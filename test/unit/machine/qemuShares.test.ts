@@ -50,7 +50,7 @@ describe('qemuArgs: shared folders', () => {
     ];
     for (const [title, host] of hosts)
       it(`adds one virtio-serial controller and a named port per sshfs share on ${title}`, () => {
-        const p = machinePaths('/h/my,home', 'default', { os: host.os, tmpDir: '/tmp' });
+        const p = machinePaths('/h/my,home', 'default', { os: host.os, tmpDir: '/tmp', user: 'ann' });
         const { args } = qemuArgs(spec, host, p, image, { sshPort: 2222, seed: [], shares });
         const dir = '/h/my,,home/machines/default/run';
         assert.deepEqual(flags(args, '-device').filter((d) => d.startsWith('virt') && !d.startsWith('virtio-9p') && !d.startsWith('virtio-blk') && !d.startsWith('virtio-net') && !d.startsWith('virtio-rng') && !d.startsWith('virtio-balloon')), [
@@ -70,7 +70,7 @@ describe('qemuArgs: shared folders', () => {
     });
 
     it('adds no virtio-serial port on Windows (the SSH channel carries sshfs there)', () => {
-      const win = machinePaths('C:\\Users\\ann\\Slipway', 'default', { os: 'win32', tmpDir: 'C:\\Temp' });
+      const win = machinePaths('C:\\Users\\ann\\Slipway', 'default', { os: 'win32', tmpDir: 'C:\\Temp', user: 'ann' });
       const { args } = qemuArgs(spec, { os: 'win32', arch: 'x86_64', accel: 'whpx' }, win, image, { sshPort: 2222, seed: [], shares: shares.slice(1) });
       assert.ok(!args.some((a) => a.includes('virtio-serial') || a.includes('virtserialport') || a.includes('sftp')), args.join(' '));
     });

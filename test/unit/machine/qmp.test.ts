@@ -50,6 +50,6 @@ describe('QMP client (real QEMU)', function () {
   });
 
   it('says clearly when nothing listens on the socket', async () => {
-    await assert.rejects(QmpClient.connect(path.join(dir, 'absent.sock')), /Cannot connect to QEMU's QMP socket ".*absent\.sock": .*ENOENT/);
+    await assert.rejects(QmpClient.connect(path.join(dir, 'absent.sock'), { machine: 'm1' }), /Cannot connect to the QMP socket of QEMU of machine "m1" \(".*absent\.sock"\): .*ENOENT/);
   });
 });
