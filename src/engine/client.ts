@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parseHost, type Endpoint } from './endpoint';
 import { actionError, describeConnectError, type EngineProblem } from './errors';
 import type { SshEngineOptions } from './sshTransport';
+import { ProblemError } from '../base/problem';
 
 export type ContainerVerb = 'start' | 'stop' | 'restart' | 'pause' | 'unpause' | 'kill';
 
@@ -94,8 +95,7 @@ export class EngineClient {
 
   problem(err: unknown): EngineProblem {
     // The SSH transport's errors carry their own problem (host key, login, remote socket).
-    const own = (err as { engineProblem?: EngineProblem } | undefined)?.engineProblem;
-    return own ?? describeConnectError(err, this.endpoint);
+    return err instanceof ProblemError ? err.problem : describeConnectError(err, this.endpoint);
   }
 
   /** Lets go of what the client holds: for ssh://, its share of the SSH connection (the last user closes it). */
@@ -314,12 +314,9 @@ export interface ImageHistoryEntry {
   Comment: string;
 }
 
-export class ConnectError extends Error {
-  constructor(
-    readonly problem: EngineProblem,
-    cause: unknown,
-  ) {
-    super(problem.reason, { cause });
+export class ConnectError extends ProblemError {
+  constructor(problem: EngineProblem, cause: unknown) {
+    super(problem, cause, 'ECONNECT');
     this.name = 'ConnectError';
   }
 }

@@ -1,15 +1,11 @@
 // Turns connection and API failures into one plain sentence plus what to do.
 // Used by the status bar, the welcome views, notifications and the CLI alike.
 
+import type { Problem } from '../base/problem';
 import type { EndpointSource } from './endpoint';
 
-export interface EngineProblem {
-  /** What happened, in plain words, naming the address. */
-  reason: string;
-  /** What the user can do about it. */
-  fix: string;
-  code?: string;
-}
+/** A problem with the engine connection (base/problem.ts's shape). */
+export type EngineProblem = Problem;
 
 interface ErrnoLike {
   code?: string;

@@ -5,6 +5,7 @@
 import type { Client } from 'ssh2';
 import { dialSsh, resolveSshTarget, SshDialError, type SshDialOptions, type SshHostTarget } from '../ssh/dial';
 import { parseHost } from './endpoint';
+import { ProblemError } from '../base/problem';
 import type { EngineProblem } from './errors';
 
 export const DEFAULT_REMOTE_SOCKET = '/var/run/docker.sock';
@@ -32,16 +33,11 @@ export function resolveRemote(url: string, opts: SshEngineOptions = {}): RemoteT
   return { ...host, url, socketPath: t.socketPath ?? DEFAULT_REMOTE_SOCKET, socketPathGiven: t.socketPath !== undefined };
 }
 
-/** A failure with the EngineProblem the views and the CLI show (EngineClient.problem reads it). */
-export class RemoteEngineError extends Error {
-  readonly code: string;
-  constructor(
-    readonly engineProblem: EngineProblem,
-    cause?: unknown,
-  ) {
-    super(engineProblem.reason, { cause });
+/** A failure with the problem the views and the CLI show (EngineClient.problem reads it). */
+export class RemoteEngineError extends ProblemError {
+  constructor(problem: EngineProblem, cause?: unknown) {
+    super(problem, cause, 'ESSH');
     this.name = 'RemoteEngineError';
-    this.code = engineProblem.code ?? 'ESSH';
   }
 }
 

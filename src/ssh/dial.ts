@@ -11,6 +11,7 @@ import { Client, type ConnectConfig } from 'ssh2';
 import { checkHostKey, hostKeyAlgorithms, hostKeyError, HostKeyError, lookupHost, parseKnownHosts, type KnownHostEntry } from './knownHosts';
 import { discoverLogin, hasLoginMethod, loginFailureMessage, type LoginMethods } from './auth';
 import { expandIdentityPath, resolveSshConfig } from './config';
+import { ProblemError, type Problem } from '../base/problem';
 
 export const SYSTEM_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
 
@@ -78,23 +79,11 @@ function safeLocalUser(): string {
   }
 }
 
-/** What went wrong, in plain words naming the host, and what the user can do. */
-export interface SshProblem {
-  reason: string;
-  fix: string;
-  code: string;
-}
-
 /** A dial that failed before or during the handshake or login. */
-export class SshDialError extends Error {
-  readonly code: string;
-  constructor(
-    readonly problem: SshProblem,
-    cause?: unknown,
-  ) {
-    super(problem.reason, { cause });
+export class SshDialError extends ProblemError {
+  constructor(problem: Problem & { code: string }, cause?: unknown) {
+    super(problem, cause);
     this.name = 'SshDialError';
-    this.code = problem.code;
   }
 }
 

@@ -103,7 +103,7 @@ describe('ssh:// transport (loopback SSH server)', () => {
     try {
       const err = await lease.transport.openSocket().then(() => undefined, (e: unknown) => e);
       assert.ok(err instanceof RemoteEngineError);
-      assert.equal(err.engineProblem.code, 'ECONNREFUSED');
+      assert.equal(err.problem.code, 'ECONNREFUSED');
       assert.equal(err.message, `Cannot reach the SSH server at 127.0.0.1:${port} (connection refused).`);
     } finally {
       lease.release();
@@ -117,7 +117,7 @@ describe('ssh:// transport (loopback SSH server)', () => {
     try {
       const err = await lease.transport.openSocket().then(() => undefined, (e: unknown) => e);
       assert.ok(err instanceof RemoteEngineError);
-      assert.equal(err.engineProblem.code, 'ENOENT');
+      assert.equal(err.problem.code, 'ENOENT');
       assert.ok(err.message.includes(`${odd} on 127.0.0.1 does not exist`), err.message);
       assert.ok(sshd.commands.includes(`test -S '${odd.replace(/'/g, `'\\''`)}'`), sshd.commands.join('\n'));
     } finally {
@@ -139,7 +139,7 @@ describe('ssh:// transport (loopback SSH server)', () => {
         sock.resume();
       });
       assert.ok(err instanceof RemoteEngineError, String(err));
-      assert.equal(err.engineProblem.code, 'SSH_DIAL_STDIO');
+      assert.equal(err.problem.code, 'SSH_DIAL_STDIO');
       assert.match(err.message, /refuses to forward to .*stale\.sock, and "docker system dial-stdio" failed there: /);
       assert.ok(sshd.commands.includes(`docker -H unix://${stale} system dial-stdio`), sshd.commands.join('\n'));
     } finally {

@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import * as net from 'node:net';
 import { Server, utils, type Connection } from 'ssh2';
 import { generateKeyPair, publicKeyBlob, type KeyPair } from '../../../src/ssh/keys';
+import type { Duplex } from 'node:stream';
 
 export interface LoopbackSshd {
   port: number;
@@ -52,26 +53,8 @@ export async function startLoopbackSshd(clientPublicKey: string, hostKey: KeyPai
           });
         });
       });
-      conn.on('tcpip', (accept, reject, info) => {
-        const sock = net.createConnection(info.destPort, info.destIP);
-        sock.once('connect', () => {
-          const ch = accept();
-          ch.pipe(sock).pipe(ch);
-          ch.on('close', () => sock.destroy());
-          sock.on('close', () => ch.end());
-        });
-        sock.once('error', () => reject());
-      });
-      conn.on('openssh.streamlocal', (accept, reject, info) => {
-        const sock = net.createConnection(info.socketPath);
-        sock.once('connect', () => {
-          const ch = accept();
-          ch.pipe(sock).pipe(ch);
-          ch.on('close', () => sock.destroy());
-          sock.on('close', () => ch.end());
-        });
-        sock.once('error', () => reject());
-      });
+      conn.on('tcpip', (accept, reject, info) => bridge(net.createConnection(info.destPort, info.destIP), accept, reject));
+      conn.on('openssh.streamlocal', (accept, reject, info) => bridge(net.createConnection(info.socketPath), accept, reject));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -111,4 +94,15 @@ export function roundTrip(target: string | number, msg: string): Promise<string>
       resolve(d.toString());
     });
   });
+}
+
+/** Accepts a forwarding channel once `sock` connects and pipes the two together; refuses it when `sock` fails. */
+function bridge(sock: net.Socket, accept: () => Duplex & { end(): void }, reject: () => void): void {
+  sock.once('connect', () => {
+    const ch = accept();
+    ch.pipe(sock).pipe(ch);
+    ch.on('close', () => sock.destroy());
+    sock.on('close', () => ch.end());
+  });
+  sock.once('error', () => reject());
 }
