@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const CORE = ['machine', 'engine', 'dockerfile', 'devcontainer', 'compose', 'cli', 'models', 'build'];
+const CORE = ['base', 'machine', 'engine', 'dockerfile', 'devcontainer', 'compose', 'cli', 'models', 'build'];
 const root = path.resolve(__dirname, '../../../src');
 
 function tsFiles(dir: string): string[] {
