@@ -10,9 +10,9 @@
 // size, mtime): later lookups only stat the candidates, and an upgraded or
 // replaced binary is asked again.
 
-import { stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { FileAnswerCache } from '../base/fileCache';
 import { runFile } from '../base/runFile';
 
 export const COMPOSE_CACHE_VERSION = '2.26.1';
@@ -66,33 +66,12 @@ async function askVersion(exe: string, timeoutMs: number): Promise<{ version?: s
   }
 }
 
-const versions = new Map<string, { stamp: string; version: Promise<string | undefined> }>();
-
-/** `composeVersion` remembered while the file at `exe` stays the same; undefined when it is not a file. */
-async function knownVersion(exe: string, timeoutMs: number): Promise<string | undefined> {
-  let stamp: string;
-  try {
-    const st = await stat(exe);
-    if (!st.isFile()) return undefined;
-    stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
-  } catch {
-    versions.delete(exe);
-    return undefined;
-  }
-  const known = versions.get(exe);
-  if (known?.stamp === stamp) return known.version;
-  const version = askVersion(exe, timeoutMs).then((r) => {
-    if (!r.final && versions.get(exe)?.version === version) versions.delete(exe);
-    return r.version;
-  });
-  versions.set(exe, { stamp, version });
-  return version;
-}
+const versions = new FileAnswerCache<{ version?: string; final: boolean }>();
 
 /** The first Compose v2 found, or undefined. Python compose 1.x is skipped. */
 export async function findCompose(env: NodeJS.ProcessEnv = process.env, timeoutMs = COMPOSE_VERSION_TIMEOUT_MS): Promise<ComposeBinary | undefined> {
   for (const exe of new Set(composeCandidates(env))) {
-    const version = await knownVersion(exe, timeoutMs);
+    const version = (await versions.get(exe, exe, () => askVersion(exe, timeoutMs), (r) => r.final))?.version;
     if (version && Number(version.split('.')[0]) >= 2) return { exe, version };
   }
   return undefined;

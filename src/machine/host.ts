@@ -11,8 +11,8 @@
 // upgraded QEMU is asked anew.
 
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { FileAnswerCache } from '../base/fileCache';
 import { runFile } from '../base/runFile';
 import { hostOs, type HostOs } from './layout';
 import { qemuExe, type Accel, type HostInfo } from './qemuArgs';
@@ -60,7 +60,7 @@ let hvSupport: Promise<boolean> | undefined;
 /** How long a probe (a QEMU help listing, sysctl) may take. */
 export const PROBE_TIMEOUT_MS = 10_000;
 
-const helpListings = new Map<string, { stamp: string; out: Promise<string | undefined> }>();
+const helpListings = new FileAnswerCache<string | undefined>();
 
 /**
  * What `qemu <flag> help` prints, or undefined when it did not answer
@@ -68,26 +68,12 @@ const helpListings = new Map<string, { stamp: string; out: Promise<string | unde
  * Asked once per binary: remembered while its path, inode, size and mtime stay the same.
  */
 export async function qemuHelp(qemu: string, flag: '-device' | '-accel', timeoutMs = PROBE_TIMEOUT_MS): Promise<string | undefined> {
-  const key = `${qemu}\0${flag}`;
-  let stamp: string;
-  try {
-    const st = await stat(qemu);
-    stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
-  } catch {
-    helpListings.delete(key);
-    return undefined;
-  }
-  const known = helpListings.get(key);
-  if (known?.stamp === stamp) return known.out;
-  const out = runFile(qemu, [flag, 'help'], { timeoutMs }).then(
-    (r) => (r.code === 0 ? r.stdout : undefined),
-    () => undefined,
-  );
-  helpListings.set(key, { stamp, out });
-  void out.then((o) => {
-    if (o === undefined && helpListings.get(key)?.out === out) helpListings.delete(key);
-  });
-  return out;
+  const ask = () =>
+    runFile(qemu, [flag, 'help'], { timeoutMs }).then(
+      (r) => (r.code === 0 ? r.stdout : undefined),
+      () => undefined,
+    );
+  return helpListings.get(`${qemu}\0${flag}`, qemu, ask, (out) => out !== undefined);
 }
 
 function kvmUsable(arch: GuestArch): boolean {
