@@ -1,13 +1,19 @@
 // Finding the real Compose v2 implementation on this host: the `docker
 // compose` CLI plugin binary in Docker's plugin directories, a `docker-compose`
-// v2 on PATH, or the copy `ensureComposePlugin()` unpacked into Slipway's
-// cache. The plugin binary runs standalone too, so we spawn it directly with
-// DOCKER_HOST pointing at the chosen engine: no docker CLI needed.
+// v2 on PATH, or the copy the test harness unpacks into Slipway's cache
+// (test/harness/ensureCompose.ts). The plugin binary runs standalone too, so
+// we spawn it directly with DOCKER_HOST pointing at the chosen engine: no
+// docker CLI needed.
+//
+// This runs before every compose task in the extension host, so asking a
+// binary its version is asynchronous and remembered per binary (path, inode,
+// size, mtime): later lookups only stat the candidates, and an upgraded or
+// replaced binary is asked again.
 
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { FileAnswerCache } from '../base/fileCache';
+import { runFile } from '../base/runFile';
 
 export const COMPOSE_CACHE_VERSION = '2.26.1';
 
@@ -21,7 +27,7 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return env.SLIPWAY_CACHE || path.join(env.HOME || os.homedir(), '.cache', 'slipway');
 }
 
-/** Where `ensureComposePlugin()` unpacks compose. */
+/** Where the test harness unpacks compose (test/harness/ensureCompose.ts). */
 export function cachedComposePath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(cacheRoot(env), `compose-${COMPOSE_CACHE_VERSION}`, 'usr', 'libexec', 'docker', 'cli-plugins', 'docker-compose');
 }
@@ -41,30 +47,34 @@ export function composeCandidates(env: NodeJS.ProcessEnv = process.env): string[
   return [...pluginDirs.map((d) => path.join(d, 'docker-compose')), ...onPath, cachedComposePath(env)];
 }
 
+/** How long `compose version` may take (a first run may be slow, e.g. under a malware scan). */
+export const COMPOSE_VERSION_TIMEOUT_MS = 15_000;
+
 /** The version a compose binary reports, e.g. `2.26.1`, or undefined when it does not run. */
-export function composeVersion(exe: string): string | undefined {
-  const r = spawnSync(exe, ['version', '--short'], { encoding: 'utf8', timeout: 15_000 });
-  if (r.status !== 0) return undefined;
-  return r.stdout.trim().replace(/^v/, '') || undefined;
+export async function composeVersion(exe: string, timeoutMs = COMPOSE_VERSION_TIMEOUT_MS): Promise<string | undefined> {
+  return (await askVersion(exe, timeoutMs)).version;
 }
 
+async function askVersion(exe: string, timeoutMs: number): Promise<{ version?: string; final: boolean }> {
+  try {
+    const r = await runFile(exe, ['version', '--short'], { timeoutMs });
+    // A timeout may be a slow first start: not final, ask again next time.
+    if (r.timedOut) return { final: false };
+    return { version: r.code === 0 ? r.stdout.trim().replace(/^v/, '') || undefined : undefined, final: true };
+  } catch {
+    return { final: false };
+  }
+}
+
+const versions = new FileAnswerCache<{ version?: string; final: boolean }>();
+
 /** The first Compose v2 found, or undefined. Python compose 1.x is skipped. */
-export function findCompose(env: NodeJS.ProcessEnv = process.env): ComposeBinary | undefined {
-  const seen = new Set<string>();
-  for (const exe of composeCandidates(env)) {
-    if (seen.has(exe) || !existsSync(exe)) continue;
-    seen.add(exe);
-    const version = composeVersion(exe);
+export async function findCompose(env: NodeJS.ProcessEnv = process.env, timeoutMs = COMPOSE_VERSION_TIMEOUT_MS): Promise<ComposeBinary | undefined> {
+  for (const exe of new Set(composeCandidates(env))) {
+    const version = (await versions.get(exe, exe, () => askVersion(exe, timeoutMs), (r) => r.final))?.version;
     if (version && Number(version.split('.')[0]) >= 2) return { exe, version };
   }
   return undefined;
-}
-
-/** Like findCompose, but throws a sentence saying what to do. */
-export function requireCompose(env: NodeJS.ProcessEnv = process.env): ComposeBinary {
-  const found = findCompose(env);
-  if (found) return found;
-  throw composeNotFoundError();
 }
 
 export function composeNotFoundError(): Error {

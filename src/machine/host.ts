@@ -4,10 +4,16 @@
 // only chosen when the host clearly supports it, because a guest kernel
 // under a half-working KVM (a /dev/kvm node without VT-x/AMD-V, as in some
 // nested sandboxes) hangs instead of failing.
+//
+// Probes run QEMU (and sysctl) asynchronously, since the machine start path
+// runs in the extension host too, and QEMU's answers are remembered per
+// binary (path, inode, size, mtime): a second start does not ask again, an
+// upgraded QEMU is asked anew.
 
-import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { FileAnswerCache } from '../base/fileCache';
+import { runFile } from '../base/runFile';
 import { hostOs, type HostOs } from './layout';
 import { qemuExe, type Accel, type HostInfo } from './qemuArgs';
 import type { GuestArch } from './spec';
@@ -24,7 +30,7 @@ const ACCELS: readonly Accel[] = ['kvm', 'hvf', 'whpx', 'tcg'];
  * The accelerator to use. `SLIPWAY_ACCEL` overrides the probe (e.g. "tcg" to
  * rule out a flaky hypervisor); otherwise the host is asked.
  */
-export function probeAccel(os: HostOs, arch: GuestArch, env: NodeJS.ProcessEnv = process.env): Accel {
+export async function probeAccel(os: HostOs, arch: GuestArch, env: NodeJS.ProcessEnv = process.env): Promise<Accel> {
   const forced = env.SLIPWAY_ACCEL?.trim();
   if (forced) {
     if (!ACCELS.includes(forced as Accel)) throw new Error(`SLIPWAY_ACCEL="${forced}" is not one of ${ACCELS.join(', ')}.`);
@@ -34,14 +40,40 @@ export function probeAccel(os: HostOs, arch: GuestArch, env: NodeJS.ProcessEnv =
     case 'linux':
       return kvmUsable(arch) ? 'kvm' : 'tcg';
     case 'darwin':
-      return spawnSync('sysctl', ['-n', 'kern.hv_support'], { encoding: 'utf8' }).stdout?.trim() === '1' ? 'hvf' : 'tcg';
+      hvSupport ??= runFile('sysctl', ['-n', 'kern.hv_support'], { timeoutMs: PROBE_TIMEOUT_MS }).then(
+        (r) => r.stdout.trim() === '1',
+        () => false,
+      );
+      return (await hvSupport) ? 'hvf' : 'tcg';
     case 'win32': {
       // WHPX has no cheap usability test; trust QEMU's list of accelerators.
-      const exe = findQemu(os, arch);
-      const out = exe ? spawnSync(exe, ['-accel', 'help'], { encoding: 'utf8', timeout: 10_000 }).stdout ?? '' : '';
-      return /\bwhpx\b/.test(out) ? 'whpx' : 'tcg';
+      const exe = findQemu(os, arch, env);
+      const out = exe ? await qemuHelp(exe, '-accel') : undefined;
+      return /\bwhpx\b/.test(out ?? '') ? 'whpx' : 'tcg';
     }
   }
+}
+
+/** macOS's answer to "is Hypervisor.framework usable", asked once per process. */
+let hvSupport: Promise<boolean> | undefined;
+
+/** How long a probe (a QEMU help listing, sysctl) may take. */
+export const PROBE_TIMEOUT_MS = 10_000;
+
+const helpListings = new FileAnswerCache<string | undefined>();
+
+/**
+ * What `qemu <flag> help` prints, or undefined when it did not answer
+ * (not started, failed, timed out; such answers are not remembered).
+ * Asked once per binary: remembered while its path, inode, size and mtime stay the same.
+ */
+export async function qemuHelp(qemu: string, flag: '-device' | '-accel', timeoutMs = PROBE_TIMEOUT_MS): Promise<string | undefined> {
+  const ask = () =>
+    runFile(qemu, [flag, 'help'], { timeoutMs }).then(
+      (r) => (r.code === 0 ? r.stdout : undefined),
+      () => undefined,
+    );
+  return helpListings.get(`${qemu}\0${flag}`, qemu, ask, (out) => out !== undefined);
 }
 
 function kvmUsable(arch: GuestArch): boolean {
@@ -98,19 +130,19 @@ export interface ProbedHost extends HostInfo {
  * Whether `qemu` has virtio-9p. QEMU on Windows has no `-fsdev local`
  * backend; elsewhere the device list says (distributions may build without it).
  */
-export function probeVirtfs(os: HostOs, qemu: string, env: NodeJS.ProcessEnv = process.env): boolean {
+export async function probeVirtfs(os: HostOs, qemu: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const forced = env.SLIPWAY_VIRTFS?.trim();
   if (forced === '0' || forced === '1') return forced === '1';
   if (os === 'win32') return false;
-  const r = spawnSync(qemu, ['-device', 'help'], { encoding: 'utf8', timeout: 10_000 });
-  return /"virtio-9p-pci"/.test(r.stdout ?? '');
+  return /"virtio-9p-pci"/.test((await qemuHelp(qemu, '-device')) ?? '');
 }
 
 /** Probes this host for a machine of `guestArch`; throws a clear error when QEMU is missing. */
-export function probeHost(guestArch: GuestArch, env: NodeJS.ProcessEnv = process.env): ProbedHost {
+export async function probeHost(guestArch: GuestArch, env: NodeJS.ProcessEnv = process.env): Promise<ProbedHost> {
   const os = hostOs();
   const arch = hostArch();
   const qemu = findQemu(os, guestArch, env);
   if (!qemu) throw new Error(`QEMU ("${qemuExe(os, guestArch)}") was not found on PATH. ${installHint(os, guestArch)}`);
-  return { os, arch, accel: guestArch === arch ? probeAccel(os, arch, env) : 'tcg', qemu, virtfs: probeVirtfs(os, qemu, env) };
+  const [accel, virtfs] = await Promise.all([guestArch === arch ? probeAccel(os, arch, env) : ('tcg' as const), probeVirtfs(os, qemu, env)]);
+  return { os, arch, accel, qemu, virtfs };
 }

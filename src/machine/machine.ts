@@ -40,7 +40,7 @@ export interface MachinesOptions {
   env?: NodeJS.ProcessEnv;
   qemuImg?: QemuImg;
   host?: () => HostFacts;
-  probe?: (arch: GuestArch) => ProbedHost;
+  probe?: (arch: GuestArch) => Promise<ProbedHost>;
   /** Finds (or builds) the guest image; defaults to image.ts's ensureImage under `imageHome`. */
   resolveImage?: (onProgress: (message: string) => void, arch: GuestArch) => Promise<ImageInfo>;
   /** How long the guest may take from QEMU's start to "slipway: ready". */
@@ -221,7 +221,7 @@ export class Machines {
 
       emit({ kind: 'stage', machine: name, stage: 'disk', message: 'Preparing the data disk' });
       await this.prepareDisk(spec, paths);
-      const probed = (this.opts.probe ?? ((a: GuestArch) => probeHost(a, this.opts.env)))(spec.arch);
+      const probed = await (this.opts.probe ?? ((a: GuestArch) => probeHost(a, this.opts.env)))(spec.arch);
       const shares = withSftpSockets(resolveShares(spec.shares, { virtfs: probed.virtfs }), paths, probed.os);
       for (const s of shares) if (!existsSync(s.hostPath)) emit({ kind: 'warning', machine: name, message: `The shared folder "${s.hostPath}" does not exist; it will be empty in the machine until it is created and the machine restarted.` });
       const seedFile = this.writeSeed(spec, paths, shares);

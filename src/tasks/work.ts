@@ -28,7 +28,7 @@ export interface WorkDeps {
   /** Runs a command in a running machine over SSH (builds next to shared files, compose when the host has none). */
   runInMachine?: RunInMachine;
   /** The host's Compose v2 (default: `findCompose()`); injectable so tests can take it away. */
-  findCompose?: () => ComposeBinary | undefined;
+  findCompose?: () => Promise<ComposeBinary | undefined>;
 }
 
 export type MachineShares = MachineSharesInfo;
@@ -123,7 +123,7 @@ export function composeWork(deps: WorkDeps, project: ComposeProject, action: Com
     }
     const client = deps.conn.requireClient();
     if (action.verb === 'up') warnBindsOutsideShares(deps, client.endpoint.host, bindSources, write);
-    const bin = (deps.findCompose ?? findCompose)();
+    const bin = await (deps.findCompose ?? findCompose)();
     let r: { code: number | null };
     if (bin) {
       write(dim(`docker compose ${action.verb} (Compose ${bin.version}, engine ${client.endpoint.host})`));

@@ -44,7 +44,7 @@ describe('registry login (real dockerd, real registry with htpasswd)', function 
 
   it('pushes and pulls with the credentials from the docker config', async function () {
     this.timeout(120_000);
-    const auth = loadRegistryAuth(registry.address, { ...process.env, DOCKER_CONFIG: configDir });
+    const auth = await loadRegistryAuth(registry.address, { ...process.env, DOCKER_CONFIG: configDir });
     assert.equal(auth?.username, user.name);
     const pushed = await pushImage(docker, ref, { auth });
     assert.match(pushed.digest ?? '', /^sha256:/);

@@ -1,7 +1,7 @@
 // Compose v2 for the engine tier: the host's when present, else Debian
-// trixie's package fetched once into Slipway's cache (src/compose/ensure.ts).
+// trixie's package fetched once into Slipway's cache (ensureCompose.ts).
 
-import { ensureComposePlugin } from '../../src/compose/ensure';
+import { ensureComposePlugin } from './ensureCompose';
 import type { ComposeBinary } from '../../src/compose/locate';
 
 let cached: Promise<ComposeBinary> | undefined;

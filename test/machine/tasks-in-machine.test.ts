@@ -43,7 +43,7 @@ describe('build and compose tasks in a machine (real QEMU and guest image)', fun
       diagnostics,
       machineShares: (host) => (host === m.session.dockerHost ? { machine: m.name, shares: m.machines.runningShares(m.name), os: 'linux' } : undefined),
       runInMachine: opts.exec === false ? undefined : (name, argv, o) => runInMachine(m.machines, name, argv, o),
-      findCompose: opts.hostCompose === false ? () => undefined : undefined,
+      findCompose: opts.hostCompose === false ? async () => undefined : undefined,
     };
   }
 

@@ -35,9 +35,10 @@ async function withTransferProgress(title: string, run: (onProgress: (s: Transfe
 
 export async function pullWithProgress(deps: CommandDeps, ref: string): Promise<TransferSummary | undefined> {
   const docker = deps.conn.requireClient().docker;
-  const s = await withTransferProgress(`Pulling ${ref}`, (onProgress, signal) =>
-    pullImage(docker, ref, { onProgress, signal, auth: loadRegistryAuth(registryOf(ref)) }),
-  );
+  const s = await withTransferProgress(`Pulling ${ref}`, async (onProgress, signal) => {
+    const auth = await loadRegistryAuth(registryOf(ref), process.env, { signal });
+    return pullImage(docker, ref, { onProgress, signal, auth });
+  });
   if (s) void vscode.window.showInformationMessage(`Pulled ${ref}${s.digest ? ` (${s.digest.slice(0, 19)}…)` : ''}.`);
   return s;
 }
@@ -59,8 +60,9 @@ export const pushImageCommand: CommandFactory = (deps) => async (clicked?: unkno
   if (!node) return;
   if (/^sha256:/.test(node.ref)) throw new Error(`Image ${node.ref.slice(7, 19)} has no tag to push. Tag it with a registry name first (Tag…).`);
   const docker = deps.conn.requireClient().docker;
-  const s = await withTransferProgress(`Pushing ${node.ref}`, (onProgress, signal) =>
-    pushImage(docker, node.ref, { onProgress, signal, auth: loadRegistryAuth(registryOf(node.ref)) }),
-  );
+  const s = await withTransferProgress(`Pushing ${node.ref}`, async (onProgress, signal) => {
+    const auth = await loadRegistryAuth(registryOf(node.ref), process.env, { signal });
+    return pushImage(docker, node.ref, { onProgress, signal, auth });
+  });
   if (s) void vscode.window.showInformationMessage(`Pushed ${node.ref}${s.digest ? ` (${s.digest.slice(0, 19)}…)` : ''}.`);
 };

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultComposeFiles, formatProblem, isComposeFileName, parseComposeText, readComposeProject } from '../../../src/compose/discover';
-import { debianMirror } from '../../../src/compose/ensure';
+import { debianMirror } from '../../harness/ensureCompose';
 
 describe('compose discovery', () => {
   let dir: string;

@@ -51,7 +51,7 @@ describe('machine start failures (fake QEMU)', function () {
     return new Machines({
       root,
       resolveImage: async () => image,
-      probe: () => ({ os: 'linux', arch: 'x86_64', accel: 'tcg', qemu, virtfs: false }),
+      probe: async () => ({ os: 'linux', arch: 'x86_64', accel: 'tcg', qemu, virtfs: false }),
       bootTimeoutMs: 20_000,
     });
   }

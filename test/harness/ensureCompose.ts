@@ -1,6 +1,6 @@
 // Fetches Compose v2 for hosts that lack it (bookworm only ships the Python
 // 1.x): Debian trixie's docker-compose package, a Go binary that runs here.
-// Used by the test harness and `npm start`; the extension never downloads.
+// Test harness only (the engine tier's compose tests); the extension never downloads.
 //
 // The .deb comes from the Debian mirror apt already uses (its URI read from
 // apt's sources at run time). First the pool path, checked against a pinned
@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import * as path from 'node:path';
-import { cacheRoot, cachedComposePath, COMPOSE_CACHE_VERSION, composeVersion, findCompose, type ComposeBinary } from './locate';
+import { cacheRoot, cachedComposePath, COMPOSE_CACHE_VERSION, composeVersion, findCompose, type ComposeBinary } from '../../src/compose/locate';
 
 export const COMPOSE_DEB = {
   name: 'docker-compose',
@@ -96,7 +96,7 @@ function aptDownload(mirror: string, work: string): string {
  * downloading and unpacking it first when needed. Throws one sentence on failure.
  */
 export async function ensureComposePlugin(env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = () => undefined): Promise<ComposeBinary> {
-  const found = findCompose(env);
+  const found = await findCompose(env);
   if (found) return found;
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(`Docker Compose v2 was not found, and Slipway can only fetch it on linux/x64 (this is ${process.platform}/${process.arch}). Install Docker Compose v2.`);
@@ -131,7 +131,7 @@ export async function ensureComposePlugin(env: NodeJS.ProcessEnv = process.env, 
     rmSync(work, { recursive: true, force: true });
   }
   const exe = cachedComposePath(env);
-  const version = composeVersion(exe);
+  const version = await composeVersion(exe);
   if (!version) throw new Error(`The unpacked ${exe} does not run. Delete ${path.dirname(exe)} and retry.`);
   return { exe, version };
 }
