@@ -10,7 +10,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { ensureDebPackages } from './codeServer';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -22,10 +21,9 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-/** Why Chromium cannot be driven here, or undefined when it can; installs Debian's chromium when missing and root. */
+/** Why Chromium cannot be driven here, or undefined when it can (Debian's chromium, from scripts/host-packages.cjs). */
 export function browserUnavailable(): string | undefined {
-  if (!existsSync(CHROMIUM)) ensureDebPackages(['chromium']);
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing and could not be installed; install Debian's chromium package (apt-get install chromium)`;
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing; \`node scripts/deps.mjs editor\` installs Debian's chromium`;
   return undefined;
 }
 
