@@ -84,10 +84,15 @@ export function ensureHostPackages(purposes, log) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const purposes = process.argv.slice(2);
   const chosen = purposes.length ? purposes : PURPOSES;
-  const why = ensureHostPackages(chosen);
+  let why;
+  try {
+    why = ensureHostPackages(chosen);
+  } catch (err) {
+    why = err.message;
+  }
   if (why) {
     console.error(`deps: ${why}`);
     process.exit(1);
   }
-  console.log(`deps: Debian ${debianRelease() ?? '(not Debian)'} has everything ${chosen.join(', ')} need`);
+  console.log(`deps: ${debianRelease() ? `Debian ${debianRelease()}` : 'this host'} has what ${chosen.join(', ')} need${chosen.length > 1 ? '' : 's'}`);
 }
