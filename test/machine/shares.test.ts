@@ -179,6 +179,7 @@ describe('shared folders (real QEMU and guest image)', function () {
         // The writer's bytes arrive here (so it runs and the port works); then this end stops reading.
         let received = 0;
         port.socket.on('data', (d: Buffer) => (received += d.length));
+        port.socket.resume(); // connectPort paused it: a listener alone does not restart a paused socket
         await waitUntil('1 MiB from the writer', () => received >= 2 ** 20, { timeoutMs: 60_000, everyMs: 20 });
         port.socket.pause();
         // The writer's command line (and its script's) are the only ones with "bs=12345"; the bracket keeps pgrep's own shell out.
