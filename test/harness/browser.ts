@@ -217,13 +217,15 @@ export async function readProblems(page: Page): Promise<string[]> {
 
 /**
  * Opens the Problems panel and waits until its rows satisfy `done` (diagnostics
- * arrive after a file opens); returns the last rows seen either way.
+ * arrive after a file opens); returns the last rows seen either way. Opens it
+ * again when something else took the panel area meanwhile (a task's terminal).
  */
 export async function waitForProblems(page: Page, done: (rows: string[]) => boolean, timeoutMs = 60_000): Promise<string[]> {
   let rows = await readProblems(page);
   for (const deadline = Date.now() + timeoutMs; !done(rows) && Date.now() < deadline; ) {
     await page.waitForTimeout(500);
-    rows = await page.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+    if (!(await page.locator('.markers-panel').isVisible())) rows = await readProblems(page);
+    else rows = await page.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
   }
   return rows;
 }
