@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { EngineClient } from '../src/engine/client';
 import { buildContainerTree } from '../src/models/containers';
-import { dockerCli, startDockerd } from '../test/harness/dockerd';
+import { startDockerd } from '../test/harness/dockerd';
+import { dockerCli } from '../test/harness/programs';
 import { importBusybox } from '../test/harness/images';
 import { medianMs, report, type Bench } from './report';
 

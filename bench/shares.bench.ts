@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Machines } from '../src/machine/machine';
 import { MachineSession } from '../src/machine/session';
 import { BUSYBOX_IMAGE, busyboxTarball } from '../test/harness/images';
-import { dockerCli } from '../test/harness/dockerd';
+import { dockerCli } from '../test/harness/programs';
 import { logSessionTrouble } from '../test/machine/fixture';
 import { report, type Bench } from './report';
 

@@ -5,10 +5,16 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { ensureNpm, run } from './deps.mjs';
+import { ensureHostPackages, ensureNpm, run } from './deps.mjs';
 
 const prefixes = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 ensureNpm();
+// Debian packages (scripts/host-packages.cjs): QEMU and the image build, dockerd, sshd.
+const missing = ensureHostPackages(['bench']);
+if (missing) {
+  console.error(`bench: ${missing}`);
+  process.exit(1);
+}
 run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
 run(process.execPath, ['scripts/build.mjs', '--production']);
 

@@ -21,7 +21,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureNpm, run } from './deps.mjs';
+import { ensureHostPackages, ensureNpm, run } from './deps.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(repo);
@@ -75,10 +75,13 @@ function which(cmd) {
   return undefined;
 }
 
+/** The test harness modules this script uses (test/harness/<name>.ts); their programs' packages are the "start" purpose's. */
+const HARNESS_MODULES = ['codeServer', 'dockerd', 'images'];
+
 /** Compiles the test harness (tsc → out/); type errors elsewhere in the tree do not stop us if it was emitted. */
 function compileHarness() {
   const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
-  const needed = ['codeServer', 'dockerd', 'images'].map((m) => path.join(repo, 'out', 'test', 'harness', `${m}.js`));
+  const needed = HARNESS_MODULES.map((m) => path.join(repo, 'out', 'test', 'harness', `${m}.js`));
   const missing = needed.filter((f) => !existsSync(f));
   if (missing.length) throw new Error(`compiling the harness did not produce ${missing.join(', ')}; fix the TypeScript errors above`);
   if (r.status !== 0) say('TypeScript reported errors (above); continuing with the compiled harness');
@@ -180,6 +183,12 @@ async function choosePort(h) {
 async function main() {
   ensureNpm();
   const desktop = which('code');
+  // Debian packages (scripts/host-packages.cjs): code-server's install needs, a private engine.
+  const missing = ensureHostPackages(['start'], say);
+  if (missing) {
+    if (!desktop) throw new Error(missing);
+    say(`${missing}; continuing with the desktop VS Code`);
+  }
   const h = compileHarness();
   const port = desktop ? undefined : await choosePort(h); // fail fast, before starting anything
   if (!desktop) h.codeServer.ensureCodeServer(say); // cached after the first run

@@ -6,11 +6,14 @@
 //   npm test -- unit engine       only these tiers
 //   npm test -- --grep "events"   mocha's grep, across the chosen tiers
 //
-// The last line is "tests: N passed, N failed, N skipped" for CI.
+// Each tier first installs the Debian packages it needs (scripts/host-packages.cjs); under
+// CI=true a tier that cannot get them fails instead of running its tests into skips.
+// At the end: a table of the time per tier, then "tests: N passed, N failed, N skipped" for CI.
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { ensureDebPackages, ensureNpm, run } from './deps.mjs';
+import { ensureHostPackages, ensureNpm, run } from './deps.mjs';
+import summary from './summary.cjs';
 
 const ALL_TIERS = ['unit', 'engine', 'machine', 'editor', 'aarch64'];
 const argv = process.argv.slice(2);
@@ -19,11 +22,16 @@ const grep = grepAt >= 0 ? argv[grepAt + 1] : undefined;
 const chosen = argv.filter((a, i) => ALL_TIERS.includes(a) && (grepAt < 0 || i !== grepAt + 1));
 const tiers = chosen.length ? chosen : (process.env.SLIPWAY_TEST_TIERS?.split(',') ?? ALL_TIERS);
 
+const { formatSummary, isCI } = summary;
+const CI = isCI();
+
+const setupStart = Date.now();
 ensureNpm();
 console.log('== typecheck and compile (tsc)');
 run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
 console.log('== bundle (esbuild)');
 run(process.execPath, ['scripts/build.mjs']);
+const setupSeconds = (Date.now() - setupStart) / 1000;
 
 const require = createRequire(import.meta.url);
 const { default: Mocha } = await import('mocha');
@@ -39,18 +47,9 @@ function testFiles(dir) {
   return out;
 }
 
-/** Debian packages a tier needs on a fresh machine (installed when root; the tier says what is missing otherwise). */
-const TIER_PACKAGES = {
-  // The unit tier runs the real qemu-img (its wrapper's tests) and a real QEMU (the QMP client).
-  unit: ['qemu-system-x86', 'qemu-utils'],
-  engine: ['docker.io', 'busybox-static', 'openssh-server', 'openssh-client'],
-  machine: ['qemu-system-x86', 'qemu-utils', 'mmdebstrap', 'squashfs-tools', 'e2fsprogs', 'xz-utils', 'busybox-static'],
-  editor: ['chromium', 'libkrb5-dev', 'ripgrep', 'docker.io', 'busybox-static'],
-  // qemu-system-arm boots the aarch64 machine; qemu-user-static + binfmt-support bootstrap its image.
-  aarch64: ['qemu-system-arm', 'qemu-utils', 'qemu-user-static', 'binfmt-support', 'mmdebstrap', 'squashfs-tools', 'xz-utils', 'docker.io'],
-};
-
-const totals = { passed: 0, failed: 0, skipped: 0 };
+/** Per tier: name, tests passed/failed/skipped, seconds (with the Debian package check's share). */
+const results = [];
+const skippedTitles = [];
 const started = Date.now();
 for (const tier of tiers) {
   const files = testFiles(join('out', 'test', tier));
@@ -59,10 +58,23 @@ for (const tier of tiers) {
     continue;
   }
   console.log(`\n== tier ${tier} (${files.length} files)`);
-  const missing = ensureDebPackages(TIER_PACKAGES[tier] ?? []);
-  if (missing.length) console.error(`!!! tier ${tier}: Debian packages missing and not installable here: ${missing.join(' ')}`);
+  const r = { tier, passed: 0, failed: 0, skipped: 0, seconds: 0, depsSeconds: 0 };
+  results.push(r);
   const tierStart = Date.now();
-  const mocha = new Mocha({ reporter: 'spec', timeout: 60_000, grep, color: !process.env.CI });
+  // Its Debian packages (scripts/host-packages.cjs), installed before anything of the tier runs.
+  const missing = ensureHostPackages([tier], (line) => console.log(`deps: ${line}`));
+  r.depsSeconds = (Date.now() - tierStart) / 1000;
+  if (missing) {
+    if (CI) {
+      // In CI a tier that cannot start its real components fails, with the reason, instead of skipping.
+      console.error(`!!! tier ${tier} FAILED: it cannot run here: ${missing}`);
+      r.failed++;
+      r.seconds = (Date.now() - tierStart) / 1000;
+      continue;
+    }
+    console.error(`!!! tier ${tier}: ${missing}; its tests that need them skip (they fail under CI=true)`);
+  }
+  const mocha = new Mocha({ reporter: 'spec', timeout: 60_000, grep, color: !CI });
   // Root hooks (start dockerd once, etc.) live in out/test/<tier>/setup.js.
   const setup = join('out', 'test', tier, 'setup.js');
   if (existsSync(setup)) mocha.rootHooks(require(join(process.cwd(), setup)).mochaHooks);
@@ -70,17 +82,27 @@ for (const tier of tiers) {
   await mocha.loadFilesAsync();
   await new Promise((resolve) => {
     const runner = mocha.run(() => resolve());
-    runner.on('pass', () => totals.passed++);
-    runner.on('fail', (t) => {
-      // A failing hook has no test to count; count it as one failure.
-      totals.failed++;
+    runner.on('pass', () => r.passed++);
+    // A failing hook has no test to count; count it as one failure.
+    runner.on('fail', () => r.failed++);
+    runner.on('pending', (t) => {
+      r.skipped++;
+      skippedTitles.push(`${tier}: ${t.fullTitle()}`);
     });
-    runner.on('pending', () => totals.skipped++);
   });
   // Unload so the next tier starts with fresh modules and hooks.
   mocha.dispose();
-  console.log(`== tier ${tier} took ${((Date.now() - tierStart) / 1000).toFixed(1)} s`);
+  r.seconds = (Date.now() - tierStart) / 1000;
+  console.log(`== tier ${tier} took ${r.seconds.toFixed(1)} s`);
 }
-console.log(`\nall tiers took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+for (const r of results) for (const k of Object.keys(totals)) totals[k] += r[k];
+console.log('\n== time per tier');
+console.log(formatSummary(results));
+console.log(`all tiers took ${((Date.now() - started) / 1000).toFixed(1)} s (setup before them: ${setupSeconds.toFixed(1)} s)`);
+// Under CI nothing may skip: a test that cannot run here fails with its reason instead.
+const skipFails = CI && totals.skipped > 0;
+if (skipFails) console.error(`!!! CI=true and ${totals.skipped} test(s) skipped; make each run or fail with its reason:\n  ${skippedTitles.join('\n  ')}`);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
-process.exit(totals.failed ? 1 : 0);
+process.exit(totals.failed || skipFails ? 1 : 0);

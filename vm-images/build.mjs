@@ -10,8 +10,10 @@
 // qemu-user-static's binfmt handlers), and -systemd after either for the conventional boot
 // used only as the benchmark's peer.
 // When the output already holds a manifest whose artifacts verify, it does nothing.
-// Needs root (mmdebstrap in root mode, file ownership in the root image), mmdebstrap,
-// mkfs.ext4 (e2fsprogs), xz, and the Debian mirror apt is configured with.
+// Needs root (mmdebstrap in root mode, file ownership in the root image) and the Debian mirror
+// apt is configured with. It installs its own Debian packages before building (mmdebstrap,
+// e2fsprogs, squashfs-tools, xz-utils; for a foreign architecture arch-test and qemu-user's
+// binfmt handler): the "image" and "image-foreign" purposes of scripts/host-packages.cjs.
 // Every external program is spawned with an argv array; no shell strings.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -27,6 +29,7 @@ import { CpioWriter } from './lib/cpio.mjs';
 import { recipeHash } from './lib/hash.mjs';
 import { findMirror } from './lib/mirror.mjs';
 import { pruneStale } from './lib/prune.mjs';
+import { ensureHostPackages } from '../scripts/deps.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const recipe = JSON.parse(readFileSync(join(HERE, 'recipe.json'), 'utf8'));
@@ -151,22 +154,46 @@ async function bootstrapCached(imagesDir, rootfs, variant, arch) {
   rmSync(join(rootfs, '.complete'));
 }
 
+/** This host's architecture in QEMU's names (x86_64, aarch64). */
+function hostArch() {
+  return process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch;
+}
+
 /**
  * A foreign guest architecture runs its packages' maintainer scripts (and our chroot
  * commands) through qemu-user-static's binfmt_misc handler: make sure it is registered,
  * mounting binfmt_misc and enabling the handler when they are installed but idle.
  */
 async function ensureForeignArch(arch) {
-  const hostArch = process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch;
-  if (arch === hostArch) return;
+  if (arch === hostArch()) return;
   const binfmt = '/proc/sys/fs/binfmt_misc';
   const handler = join(binfmt, `qemu-${arch}`);
   if (existsSync(handler)) return;
-  stage(`rootfs: registering qemu-user-static's ${arch} handler with binfmt_misc`);
+  stage(`rootfs: registering qemu-user's ${arch} handler with binfmt_misc`);
   if (!existsSync(join(binfmt, 'register'))) await run('mount', ['-t', 'binfmt_misc', 'binfmt_misc', binfmt]).catch(() => undefined);
-  await run('update-binfmts', ['--enable', `qemu-${arch}`]).catch(() => undefined);
+  await run('update-binfmts', ['--enable', `qemu-${arch}`]).catch(() => undefined); // host-packages: image-foreign
+  if (!existsSync(handler)) await registerFromBinfmtD(arch, binfmt);
   if (!existsSync(handler)) {
-    throw new Error(`Building an ${arch} image on this ${hostArch} host needs qemu-user-static's binfmt handler (${handler}); install qemu-user-static and binfmt-support (Debian) and make sure binfmt_misc is mounted.`);
+    throw new Error(`Building an ${arch} image on this ${hostArch()} host needs qemu-user's binfmt handler (${handler}); \`node scripts/deps.mjs image-foreign\` installs the packages (Debian), and binfmt_misc must be mounted.`);
+  }
+}
+
+/**
+ * Debian 13's qemu-user-binfmt registers its handlers through systemd-binfmt only (a
+ * /usr/lib/binfmt.d/qemu-<arch>.conf line), which does nothing where systemd is not running (a
+ * container, a chroot, CI): hand that line to the kernel ourselves. The line is the kernel's
+ * own register format; its F flag opens the interpreter now, so it works inside the chroot.
+ */
+async function registerFromBinfmtD(arch, binfmt) {
+  const conf = [`/usr/lib/binfmt.d/qemu-${arch}.conf`, `/usr/share/qemu/binfmt.d/qemu-${arch}.conf`].find((f) => existsSync(f));
+  if (!conf) return;
+  const line = readFileSync(conf, 'utf8').split('\n').find((l) => l.startsWith(':'));
+  if (!line) return;
+  stage(`rootfs: registering ${conf} with binfmt_misc`);
+  try {
+    writeFileSync(join(binfmt, 'register'), line);
+  } catch (e) {
+    stage(`rootfs: binfmt_misc refused ${conf}: ${e.message}`);
   }
 }
 
@@ -255,7 +282,7 @@ function customize(rootfs, variant, outDir) {
   for (const name of ['init', 'poweroff', 'reboot', 'halt']) {
     const p = join(rootfs, 'usr/sbin', name);
     if (existsSync(p) || isSymlink(p)) unlinkSync(p);
-    symlinkSync('/bin/busybox', p);
+    symlinkSync('/bin/busybox', p); // the guest's (host-packages: none)
   }
   // Host keys made at build time would be shared by every machine: the seed provides one.
   for (const f of readdirSync(join(rootfs, 'etc/ssh'))) {
@@ -445,6 +472,9 @@ async function main() {
   if (process.getuid?.() !== 0) {
     throw new Error('Building the guest image needs root (mmdebstrap, file ownership in the root image); run it with sudo.');
   }
+  // Its own Debian packages first, also when a test tier or the extension's ensureImage runs it.
+  const missing = ensureHostPackages(opts.arch === hostArch() ? ['image'] : ['image', 'image-foreign'], (line) => stage(line));
+  if (missing) throw new Error(`${missing}. Install them and build again.`);
   mkdirSync(dirname(outDir), { recursive: true });
   const unlock = lock(`${outDir}.lock`);
   const work = `${outDir}.work-${process.pid}`;

@@ -9,10 +9,9 @@ import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runInMachine } from '../../src/machine/exec';
-import { findQemu } from '../../src/machine/host';
 import { Machines } from '../../src/machine/machine';
 import { MachineSession } from '../../src/machine/session';
-import { dockerOk as docker, imageHome, removeTestMachine } from '../machine/fixture';
+import { dockerOk as docker, imageHome, removeTestMachine, requireQemu } from '../machine/fixture';
 
 const NAME = 'arm';
 
@@ -26,10 +25,7 @@ describe('an aarch64 machine (real qemu-system-aarch64 and aarch64 guest image)'
   before(async function () {
     // The first run bootstraps the aarch64 packages under qemu-user (minutes).
     this.timeout(2_400_000);
-    if (!findQemu('linux', 'aarch64')) {
-      console.error('\n!!! AARCH64 MACHINE TEST SKIPPED: qemu-system-aarch64 is not installed (apt-get install qemu-system-arm)\n');
-      this.skip();
-    }
+    requireQemu(this, 'aarch64');
     home = mkdtempSync(path.join(os.tmpdir(), 'slipway-arm-'));
     machines = new Machines({ root: home, imageHome: imageHome(), env: { ...process.env, SLIPWAY_ACCEL: 'tcg' } });
     await machines.create(NAME, { arch: 'aarch64', cpus: 2, memoryMiB: 1024, diskGiB: 4, shares: [] });

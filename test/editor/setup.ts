@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Context } from 'mocha';
 import { browserUnavailable } from '../harness/browser';
+import { cannotRun } from '../harness/ci';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { dockerdUnavailable, startDockerd, type Dockerd } from '../harness/dockerd';
 import { importBusybox } from '../harness/images';
@@ -78,10 +79,7 @@ export const mochaHooks = {
   async beforeAll(this: Context) {
     this.timeout(20 * 60_000); // the first run installs code-server (a few minutes)
     const why = dockerdUnavailable() ?? browserUnavailable();
-    if (why) {
-      console.log(`\n  !!! editor tier SKIPPED: ${why}\n`);
-      this.skip();
-    }
+    if (why) cannotRun(this, 'the editor tier', why);
     const started = Date.now();
     const vsix = packageVsix();
     // The dockerd keeps a fixed directory so a restart comes back on the same socket.

@@ -1,12 +1,42 @@
-// Issue 6 editor-tier test (proposed as test/editor/tasks.test.ts; the lead owns test/editor).
-// Needs the shared changes of apply-shared-changes.py. Run: npx mocha --require out/test/editor/setup.js out/test/editor/tasks.test.js --timeout 300000
+// Build, run and compose tasks in a real VS Code: Build Image… and Compose Up from
+// the command palette, compose actions on a project group, and task detection.
+// Run alone: npx mocha --require out/test/editor/setup.js out/test/editor/tasks.test.js --timeout 300000
 import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { contextMenu, contextMenuEntries, expandView, openActivity, readProblems, runCommand, treeItem } from '../harness/browser';
+import type { Page } from 'playwright-core';
+import { contextMenu, contextMenuEntries, expandView, openActivity, runCommand, treeItem, waitForProblems } from '../harness/browser';
 import { BUSYBOX_IMAGE, docker } from '../harness/images';
+import { waitUntil } from '../harness/wait';
 import { editorEnv } from './setup';
 import { useWorkbench } from './workbench';
+
+/** Opens `file` with Quick Open and waits until its editor is the active one (its breadcrumbs show `folder`). */
+async function openByQuickOpen(page: Page, file: string, folder: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').fill(file);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: folder }).first().click({ timeout: 15_000 });
+  await page.locator('.monaco-breadcrumbs', { hasText: folder }).first().waitFor({ timeout: 15_000 });
+}
+
+/**
+ * Runs a command that acts on the active editor's file (Build Image…, Compose Up) and waits
+ * until `done`. The extension host learns which editor is active asynchronously; until it has,
+ * the command asks which file instead: that picker is answered with the same `file`.
+ */
+async function runOnActiveFile(page: Page, command: string, file: string, what: string, done: () => boolean | Promise<boolean>): Promise<void> {
+  await runCommand(page, command);
+  const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: file }).first();
+  await waitUntil(
+    what,
+    async () => {
+      if (await done()) return true;
+      if (await pick.isVisible().catch(() => false)) await pick.click({ timeout: 5_000 }).catch(() => undefined);
+      return false;
+    },
+    { timeoutMs: 120_000, everyMs: 250 },
+  );
+}
 
 describe('editor: build, run and compose tasks', function () {
   const wb = useWorkbench('tasks');
@@ -22,43 +52,24 @@ describe('editor: build, run and compose tasks', function () {
   it('Build Image… on a failing Dockerfile puts the failing RUN in the Problems panel', async function () {
     this.timeout(180_000);
     const { page, screenshot } = wb();
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').fill('broken/Dockerfile');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'broken' }).first().click({ timeout: 15_000 });
-    await page.locator('.monaco-breadcrumbs', { hasText: 'broken' }).first().waitFor({ timeout: 15_000 });
-    await page.waitForTimeout(1000);
-    await page.waitForTimeout(5000);
-    await runCommand(page, 'Slipway: Build Image…');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ timeout: 15_000 });
+    await openByQuickOpen(page, 'broken/Dockerfile', 'broken');
+    const tagPrompt = page.locator('.quick-input-widget', { hasText: 'Build broken/Dockerfile' });
+    await runOnActiveFile(page, 'Slipway: Build Image…', 'broken/Dockerfile', 'the tag prompt for broken/Dockerfile', () => tagPrompt.isVisible());
     await screenshot('tag-prompt');
     await page.keyboard.press('Enter');
-    let problems: string[] = [];
-    for (let i = 0; i < 60; i++) {
-      await page.waitForTimeout(2000);
-      problems = await readProblems(page);
-      if (problems.some((p) => /RUN failed with exit code 7/.test(p))) break;
-    }
+    const failed = (rows: string[]) => rows.some((p) => /RUN failed with exit code 7/.test(p));
+    const problems = await waitForProblems(page, failed, 120_000);
     await screenshot('problems');
-    console.log(problems);
     assert.ok(problems.some((p) => /RUN failed with exit code 7/.test(p) && /3/.test(p)), JSON.stringify(problems));
   });
 
   it('Compose Up on a compose file starts the project', async function () {
     this.timeout(180_000);
     const { page, screenshot } = wb();
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').fill('stack/compose.yaml');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'stack' }).first().click({ timeout: 15_000 });
-    await page.locator('.monaco-breadcrumbs', { hasText: 'stack' }).first().waitFor({ timeout: 15_000 });
-    await page.waitForTimeout(1500);
-    await runCommand(page, 'Slipway: Compose Up');
-    let out = '';
-    for (let i = 0; i < 60; i++) {
-      await page.waitForTimeout(2000);
-      out = docker(editorEnv().dockerd.env, 'ps', '--filter', 'label=com.docker.compose.project=smoke', '--format', '{{.Names}}');
-      if (out) break;
-    }
+    await openByQuickOpen(page, 'stack/compose.yaml', 'stack');
+    const running = () => docker(editorEnv().dockerd.env, 'ps', '--filter', 'label=com.docker.compose.project=smoke', '--format', '{{.Names}}');
+    await runOnActiveFile(page, 'Slipway: Compose Up', 'stack/compose.yaml', 'a running container of project "smoke"', () => running() !== '');
+    const out = running();
     await screenshot('compose-up');
     assert.match(out, /smoke-a-1/);
   });
@@ -78,13 +89,10 @@ describe('editor: build, run and compose tasks', function () {
     await button.waitFor({ timeout: 15_000 });
     await screenshot('down-dialog');
     await button.click();
-    let out = 'x';
-    for (let i = 0; i < 60 && out; i++) {
-      await page.waitForTimeout(2000);
-      out = docker(editorEnv().dockerd.env, 'ps', '-a', '--filter', 'label=com.docker.compose.project=smoke', '--format', '{{.Names}}');
-    }
+    const left = () => docker(editorEnv().dockerd.env, 'ps', '-a', '--filter', 'label=com.docker.compose.project=smoke', '--format', '{{.Names}}');
+    await waitUntil('project "smoke" to have no containers left', () => left() === '', { timeoutMs: 120_000, everyMs: 250 });
     await screenshot('after-down');
-    assert.equal(out, '');
+    assert.equal(left(), '');
   });
 
   it('auto-detects build and compose tasks without provider errors', async function () {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { ConnectError, EngineClient } from '../../src/engine/client';
 import { EngineConnection } from '../../src/engine/connection';
 import { createStores } from '../../src/engine/stores';
+import { cannotRun } from '../harness/ci';
 import { daemon, waitFor } from './fixture';
 
 describe('engine problems (real dockerd)', function () {
@@ -48,7 +49,7 @@ describe('engine problems (real dockerd)', function () {
   });
 
   it('says permission is denied when the user may not use the socket', function () {
-    if (process.getuid?.() !== 0) this.skip(); // needs root to run a child as another user
+    if (process.getuid?.() !== 0) cannotRun(this, 'the permission-denied test', 'it needs root to run a child as another user');
     const clientJs = path.resolve(__dirname, '../../src/engine/client.js');
     const script = `
       const { EngineClient } = require(${JSON.stringify(clientJs)});

@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import { ConnectError, EngineClient } from '../../src/engine/client';
 import { acquireSshTransport, type SshEngineOptions } from '../../src/engine/sshTransport';
 import { freeLoopbackPort } from '../../src/machine/runtime';
+import { cannotRun } from '../harness/ci';
 import { docker } from '../harness/images';
 import { hashedKnownHostsLine, makeKey, sshdUnavailable, startSshd, tempHome, type Sshd } from '../harness/sshd';
 import { daemon, fixture, unique, waitFor } from './fixture';
@@ -35,10 +36,7 @@ describe('ssh:// engines (real OpenSSH server)', function () {
 
   before(async function () {
     const why = sshdUnavailable();
-    if (why) {
-      console.error(`\n!!! ssh:// TESTS SKIPPED: ${why}\n`);
-      this.skip();
-    }
+    if (why) cannotRun(this, 'the ssh:// engine tests', why);
     sshd = await startSshd();
     home = tempHome([hashedKnownHostsLine('127.0.0.1', sshd.port, sshd.hostKey)]);
     sshd.authorize(home.publicKey);

@@ -10,7 +10,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { ensureDebPackages } from './codeServer';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -22,10 +21,9 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-/** Why Chromium cannot be driven here, or undefined when it can; installs Debian's chromium when missing and root. */
+/** Why Chromium cannot be driven here, or undefined when it can (Debian's chromium, from scripts/host-packages.cjs). */
 export function browserUnavailable(): string | undefined {
-  if (!existsSync(CHROMIUM)) ensureDebPackages(['chromium']);
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing and could not be installed; install Debian's chromium package (apt-get install chromium)`;
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing; \`node scripts/deps.mjs editor\` installs Debian's chromium`;
   return undefined;
 }
 
@@ -219,13 +217,15 @@ export async function readProblems(page: Page): Promise<string[]> {
 
 /**
  * Opens the Problems panel and waits until its rows satisfy `done` (diagnostics
- * arrive after a file opens); returns the last rows seen either way.
+ * arrive after a file opens); returns the last rows seen either way. Opens it
+ * again when something else took the panel area meanwhile (a task's terminal).
  */
 export async function waitForProblems(page: Page, done: (rows: string[]) => boolean, timeoutMs = 60_000): Promise<string[]> {
   let rows = await readProblems(page);
   for (const deadline = Date.now() + timeoutMs; !done(rows) && Date.now() < deadline; ) {
     await page.waitForTimeout(500);
-    rows = await page.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+    if (!(await page.locator('.markers-panel').isVisible())) rows = await readProblems(page);
+    else rows = await page.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
   }
   return rows;
 }

@@ -4,7 +4,7 @@
 // and extensions-dir, with the built .vsix installed into it.
 //
 // The offline install recipe (../shared/env-notes.md): Debian's libkrb5-dev
-// and ripgrep (browser.ts installs chromium); @vscode/ripgrep's cache pre-seeded with
+// and ripgrep (scripts/host-packages.cjs, with chromium); @vscode/ripgrep's cache pre-seeded with
 // Debian's `rg`; `npm install --unsafe-perm` with npm_config_yes=true so
 // node-pty's `npx node-gyp` does not prompt. Install scripts must run (native
 // modules), so they are allowed explicitly for npm versions that gate them.
@@ -32,8 +32,8 @@ import * as path from 'node:path';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 
-/** Debian packages code-server's install needs: kerberos headers and a toolchain for its native modules, rg. */
-export const CODE_SERVER_DEB_PACKAGES = ['libkrb5-dev', 'ripgrep', 'python3', 'make', 'g++'];
+/** What its install needs from Debian (kerberos headers, a toolchain for native modules, rg): scripts/host-packages.cjs. */
+const DEB_HINT = '`node scripts/deps.mjs start` installs the Debian packages code-server\'s install needs';
 
 /** Packages inside code-server whose install scripts build or fetch what it needs at run time. */
 const ALLOWED_INSTALL_SCRIPTS = [
@@ -61,30 +61,6 @@ export function codeServerEntry(dir = codeServerDir()): string {
   return path.join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 }
 
-function dpkgInstalled(pkg: string): boolean {
-  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
-  return r.status === 0 && r.stdout.includes('install ok installed');
-}
-
-/**
- * Installs missing Debian packages with apt-get when we are root on Debian.
- * Returns those still missing, so callers can say which step cannot run.
- */
-export function ensureDebPackages(pkgs: string[], log: Log = defaultLog): string[] {
-  if (spawnSync('dpkg-query', ['--version']).status !== 0) return []; // not Debian: nothing we can check or install
-  const missing = pkgs.filter((p) => !dpkgInstalled(p));
-  if (!missing.length || process.getuid?.() !== 0) return missing;
-  log(`installing Debian packages: ${missing.join(' ')}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () =>
-    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env }).status === 0;
-  if (!install()) {
-    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    install();
-  }
-  return missing.filter((p) => !dpkgInstalled(p));
-}
-
 function which(cmd: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const p = path.join(dir, cmd);
@@ -97,7 +73,7 @@ function which(cmd: string): string | undefined {
 function seedRipgrepCache(log: Log): void {
   if (process.arch !== 'x64') return; // other arches: let the postinstall try its download
   const rg = which('rg');
-  if (!rg) throw new Error('ripgrep (`rg`) is not installed; run `apt-get install ripgrep` and try again');
+  if (!rg) throw new Error(`ripgrep (\`rg\`) is not installed; ${DEB_HINT}`);
   const dir = path.join(os.tmpdir(), RIPGREP_CACHE.dir);
   const tarball = path.join(dir, RIPGREP_CACHE.file);
   if (existsSync(tarball)) return;
@@ -147,11 +123,6 @@ export function ensureCodeServer(log: Log = defaultLog): string {
   const marker = path.join(dir, '.slipway-verified');
   if (existsSync(marker) && !missingPieces(dir).length) return dir;
 
-  const blocking = ensureDebPackages(CODE_SERVER_DEB_PACKAGES, log);
-  if (blocking.length && missingPieces(dir).length) {
-    throw new Error(`code-server cannot be built without the Debian packages ${blocking.join(', ')}; install them (apt-get install ${blocking.join(' ')}) and try again`);
-  }
-
   return withLock(`${dir}.lock`, () => {
     if (existsSync(marker) && !missingPieces(dir).length) return dir; // another process finished it
     const started = Date.now();
@@ -190,7 +161,7 @@ export function ensureCodeServer(log: Log = defaultLog): string {
     );
     closeSync(fd);
     const failed = r.error ? `npm could not start: ${r.error.message}` : r.status !== 0 ? `npm install exited with ${r.status}` : undefined;
-    if (failed) throw new Error(`installing code-server failed (${failed}); see ${logFile}:\n${tail(logFile, 20)}`);
+    if (failed) throw new Error(`installing code-server failed (${failed}); see ${logFile} (${DEB_HINT}):\n${tail(logFile, 20)}`);
 
     // @vscode/ripgrep may still lack its binary (e.g. a non-x64 download failed): Debian's rg works.
     const rgBin = path.join(dir, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg');

@@ -1,15 +1,17 @@
 // Starts a real dockerd on a private socket, data root and exec root, for the
 // engine test tier, the benchmarks and `npm start` on a Linux host with no
-// engine. Installs Debian's docker.io when it is missing and we are root.
+// engine. Debian's docker.io (dockerd 20.10 on Debian 12, 26 on 13) comes from
+// scripts/host-packages.cjs, installed by `npm test` before each tier.
 //
 // The daemon runs with --iptables=false: published ports still work from the
 // host through docker-proxy, and the host's firewall is left alone.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { which } from './programs';
 
 export interface Dockerd {
   dir: string;
@@ -24,35 +26,9 @@ export interface Dockerd {
 /** Why a real dockerd cannot run here, or undefined when it can. */
 export function dockerdUnavailable(): string | undefined {
   if (process.platform !== 'linux') return `engine tests need Linux (this is ${process.platform})`;
-  if (process.getuid?.() !== 0) {
-    if (!which('dockerd')) return 'dockerd is not installed and we are not root to install docker.io';
-    return 'a private dockerd needs root (rootless dockerd is not set up here)';
-  }
-  if (!which('dockerd')) {
-    const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'docker.io'], {
-      stdio: 'inherit',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-    if (r.status !== 0) {
-      spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-      spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'docker.io'], { stdio: 'inherit' });
-    }
-    if (!which('dockerd')) return 'installing docker.io with apt-get failed';
-  }
+  if (!which('dockerd')) return 'dockerd is not installed (`node scripts/deps.mjs engine` installs Debian\'s docker.io)';
+  if (process.getuid?.() !== 0) return 'a private dockerd needs root (rootless dockerd is not set up here)';
   return undefined;
-}
-
-export function which(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin'])) {
-    const p = path.join(dir, cmd);
-    if (dir && existsSync(p)) return p;
-  }
-  return undefined;
-}
-
-/** The docker CLI to use: Debian's, which matches the daemon, else whatever is on PATH. */
-export function dockerCli(): string {
-  return existsSync('/usr/bin/docker') ? '/usr/bin/docker' : (which('docker') ?? 'docker');
 }
 
 export async function startDockerd(opts: { dir?: string; readyTimeoutMs?: number } = {}): Promise<Dockerd> {

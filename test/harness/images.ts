@@ -6,23 +6,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, copyFileSync, mkdtempSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { dockerCli } from './dockerd';
+import { dockerCli } from './programs';
 
 export const BUSYBOX_IMAGE = 'slipway-test/busybox:1';
 
 const BUSYBOX_APPLETS = ['sh', 'ls', 'cat', 'echo', 'sleep', 'true', 'false', 'mkdir', 'rm', 'touch', 'env', 'id', 'yes', 'head', 'seq', 'nc', 'httpd', 'wc', 'stat', 'mv', 'chown', 'dd', 'find', 'grep', 'ps', 'kill', 'vi', 'hostname', 'date', 'printf', 'tail', 'stty'];
 
-function ensureBusybox(): string {
+/** Debian's static busybox (busybox-static, from scripts/host-packages.cjs); a dynamic one would not run in the image. */
+function staticBusybox(): string {
   const bin = '/bin/busybox';
-  if (existsSync(bin) && spawnSync('ldd', [bin], { encoding: 'utf8' }).stdout.includes('not a dynamic')) return bin;
-  if (!existsSync(bin) || spawnSync('dpkg-query', ['-W', 'busybox-static']).status !== 0) {
-    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'busybox-static'], {
-      stdio: 'inherit',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  }
-  if (!existsSync(bin)) throw new Error('busybox-static is not installed and could not be installed (apt-get install busybox-static)');
-  return bin;
+  const ldd = existsSync(bin) ? spawnSync('ldd', [bin], { encoding: 'utf8' }) : undefined;
+  if (ldd && `${ldd.stdout ?? ''}${ldd.stderr ?? ''}`.includes('not a dynamic')) return bin;
+  throw new Error(`${bin} is ${ldd ? 'not static' : 'missing'}; \`node scripts/deps.mjs engine\` installs Debian's busybox-static`);
 }
 
 /** Builds (once per machine) a tarball of a minimal busybox rootfs and returns its path. */
@@ -34,7 +29,7 @@ export function busyboxTarball(): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'slipway-rootfs-'));
   try {
     for (const d of ['bin', 'etc', 'tmp', 'root', 'proc', 'sys', 'dev', 'var/www']) mkdirSync(path.join(root, d), { recursive: true });
-    copyFileSync(ensureBusybox(), path.join(root, 'bin/busybox'));
+    copyFileSync(staticBusybox(), path.join(root, 'bin/busybox'));
     for (const a of BUSYBOX_APPLETS) symlinkSync('busybox', path.join(root, 'bin', a));
     writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
     writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');

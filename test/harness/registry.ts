@@ -17,15 +17,9 @@ export interface Registry {
 
 const BINARY = '/usr/bin/docker-registry';
 
-/** Why a registry cannot run here, or undefined. Installs Debian's docker-registry when root. */
+/** Why a registry cannot run here, or undefined (Debian's docker-registry, from scripts/host-packages.cjs). */
 export function registryUnavailable(): string | undefined {
-  if (existsSync(BINARY)) return undefined;
-  if (process.getuid?.() !== 0) return 'docker-registry is not installed and we are not root to install it';
-  spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'docker-registry'], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  return existsSync(BINARY) ? undefined : 'installing docker-registry with apt-get failed';
+  return existsSync(BINARY) ? undefined : `${BINARY} is missing; \`node scripts/deps.mjs engine\` installs Debian's docker-registry`;
 }
 
 export function freePort(): Promise<number> {
@@ -49,13 +43,15 @@ async function answers(address: string): Promise<boolean> {
 }
 
 /**
- * A bcrypt htpasswd line. Node has no bcrypt, so Python's crypt (libxcrypt's
- * $2b$) makes it; undefined when python3 cannot.
+ * A bcrypt htpasswd line, made by Apache's `htpasswd -B` (apache2-utils). Node has
+ * no bcrypt, and Python's crypt module is gone from Debian 13's Python 3.13.
  */
-export function htpasswdLine(user: string, password: string): string | undefined {
-  const r = spawnSync('python3', ['-W', 'ignore', '-c', 'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))', password], { encoding: 'utf8' });
-  const hash = r.stdout?.trim();
-  return r.status === 0 && hash?.startsWith('$2') ? `${user}:${hash}` : undefined;
+export function htpasswdLine(user: string, password: string): string {
+  const r = spawnSync('htpasswd', ['-Bbn', user, password], { encoding: 'utf8' });
+  if (r.error) throw new Error(`htpasswd could not start (${r.error.message}); \`node scripts/deps.mjs engine\` installs Debian's apache2-utils`, { cause: r.error });
+  const line = r.stdout.trim();
+  if (r.status !== 0 || !line.startsWith(`${user}:$2`)) throw new Error(`htpasswd -Bbn failed (${r.status}): ${r.stderr.trim()}`);
+  return line;
 }
 
 export interface RegistryOptions {
@@ -70,7 +66,6 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
   const authLines: string[] = [];
   if (opts.user) {
     const line = htpasswdLine(opts.user.name, opts.user.password);
-    if (!line) throw new Error('cannot make a bcrypt htpasswd entry (python3 with crypt is needed)');
     writeFileSync(path.join(dir, 'htpasswd'), `${line}\n`);
     authLines.push('auth:', '  htpasswd:', '    realm: slipway-test', `    path: ${path.join(dir, 'htpasswd')}`);
   }

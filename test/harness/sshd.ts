@@ -14,8 +14,8 @@ export const SSHD = '/usr/sbin/sshd';
 
 /** Why a private sshd cannot run here, or undefined. */
 export function sshdUnavailable(): string | undefined {
-  if (!existsSync(SSHD)) return 'openssh-server is not installed (/usr/sbin/sshd)';
-  if (spawnSync('ssh-keygen', ['-?']).error) return 'ssh-keygen (openssh-client) is not installed';
+  if (!existsSync(SSHD)) return `${SSHD} is missing; \`node scripts/deps.mjs engine\` installs Debian's openssh-server`;
+  if (spawnSync('ssh-keygen', ['-?']).error) return 'ssh-keygen is missing; `node scripts/deps.mjs engine` installs Debian\'s openssh-client';
   return undefined;
 }
 

@@ -10,10 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureImage } from '../../src/machine/image';
-import { findQemu } from '../../src/machine/host';
 import { Machines } from '../../src/machine/machine';
 import { type MachineEvent } from '../../src/machine/status';
-import { imageHome } from './fixture';
+import { imageHome, requireQemu } from './fixture';
 
 describe('a guest kernel panic at boot (real QEMU and guest image)', function () {
   this.timeout(600_000);
@@ -21,10 +20,7 @@ describe('a guest kernel panic at boot (real QEMU and guest image)', function ()
   let machines: Machines;
 
   before(async function () {
-    if (!findQemu('linux', 'x86_64')) {
-      console.error('\n!!! MACHINE TIER SKIPPED: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86 qemu-utils)\n');
-      this.skip();
-    }
+    requireQemu(this);
     home = mkdtempSync(path.join(os.tmpdir(), 'slipway-panic-'));
     const image = await ensureImage({ home: imageHome() });
     machines = new Machines({

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { qemuAvailable, sharedMachine, type SharedMachine } from './fixture';
+import { requireQemu, sharedMachine, type SharedMachine } from './fixture';
 
 const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
@@ -14,7 +14,7 @@ describe('slipway machine ssh (interactive, real machine)', function () {
 
   before(async function () {
     this.timeout(1_800_000);
-    if (!qemuAvailable()) this.skip();
+    requireQemu(this);
     m = await sharedMachine();
   });
 

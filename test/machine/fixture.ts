@@ -14,10 +14,12 @@ import * as path from 'node:path';
 import { Machines } from '../../src/machine/machine';
 import { currentRoot } from '../../src/machine/layout';
 import { findQemu } from '../../src/machine/host';
+import type { GuestArch } from '../../src/machine/spec';
 import { MachineSession, type SessionEvent } from '../../src/machine/session';
 import type { ShareMechanism } from '../../src/machine/shares';
 import { BUSYBOX_IMAGE, busyboxTarball } from '../harness/images';
-import { dockerCli } from '../harness/dockerd';
+import { cannotRun } from '../harness/ci';
+import { dockerCli } from '../harness/programs';
 
 export const SHARED_MACHINE = 'shares';
 
@@ -74,11 +76,11 @@ export function logSessionTrouble(e: SessionEvent): void {
   else if (e.kind === 'ssh' && e.state.kind === 'disconnected') console.error(`  [session ${new Date().toISOString()}] ${e.machine}: SSH lost (${e.state.error.message}); retrying in ${e.state.retryInMs} ms`);
 }
 
-/** True when QEMU is installed; callers skip (with the message printed) otherwise. */
-export function qemuAvailable(): boolean {
-  if (findQemu('linux', 'x86_64')) return true;
-  console.error('\n!!! MACHINE TIER SKIPPED: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86 qemu-utils)\n');
-  return false;
+/** Skips the calling hook (fails it under CI) when this guest architecture's QEMU is not installed. */
+export function requireQemu(ctx: Mocha.Context, arch: GuestArch = 'x86_64'): void {
+  if (findQemu('linux', arch)) return;
+  const tier = arch === 'x86_64' ? 'machine' : 'aarch64';
+  cannotRun(ctx, `the ${tier} tier`, `qemu-system-${arch} is not installed (\`node scripts/deps.mjs ${tier}\` installs it)`);
 }
 
 /** An after hook's cleanup: the session, the machine (even running) and the temp root, each only if it was made. */

@@ -12,14 +12,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Machines } from '../../src/machine/machine';
 import { type MachineEvent } from '../../src/machine/status';
-import { findQemu } from '../../src/machine/host';
 import { runningAgentPid, runningQemuPid } from '../../src/machine/runtime';
 import { MachineSession, type SessionEvent } from '../../src/machine/session';
 import { connectSsh, HostKeyMismatchError } from '../../src/ssh/connect';
 import { generateKeyPair } from '../../src/ssh/keys';
 import { BUSYBOX_IMAGE, busyboxTarball } from '../harness/images';
-import { imageHome, removeTestMachine } from './fixture';
-import { dockerCli } from '../harness/dockerd';
+import { imageHome, removeTestMachine, requireQemu } from './fixture';
+import { dockerCli } from '../harness/programs';
 import { freeLoopbackPort as freePort } from '../../src/machine/runtime';
 
 const NAME = 'lifecycle';
@@ -105,10 +104,7 @@ describe('machine lifecycle (real QEMU and guest image)', function () {
   before(async function () {
     // Building the guest image when it is absent takes minutes; a boot under TCG about one.
     this.timeout(1_800_000);
-    if (!findQemu('linux', 'x86_64')) {
-      console.error('\n!!! MACHINE TIER SKIPPED: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86 qemu-utils)\n');
-      this.skip();
-    }
+    requireQemu(this);
     home = mkdtempSync(path.join(os.tmpdir(), 'slipway-machine-'));
     // Machines live in a temp root; the guest image is shared with the default root so it is built once per recipe.
     const images = imageHome();

@@ -3,7 +3,7 @@
 // and a read-only 9p share, all mounted at the same path as on the host). Containers bind-mount them exactly as they would with a local engine.
 
 import * as assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { MachineSession, type SessionEvent } from '../../src/machine/session';
 import { sftpPortName } from '../../src/machine/qemuArgs';
@@ -11,7 +11,8 @@ import { connectPort, parseProcMounts, PORT_SCRIPT } from '../../src/machine/ssh
 import { connectSsh } from '../../src/ssh/connect';
 import { execOn, openExecChannel } from '../../src/ssh/exec';
 import { BUSYBOX_IMAGE } from '../harness/images';
-import { docker, dockerOk, qemuAvailable, sharedMachine, type SharedMachine } from './fixture';
+import { waitUntil } from '../harness/wait';
+import { docker, dockerOk, requireQemu, sharedMachine, type SharedMachine } from './fixture';
 
 describe('shared folders (real QEMU and guest image)', function () {
   this.timeout(300_000);
@@ -23,7 +24,7 @@ describe('shared folders (real QEMU and guest image)', function () {
 
   before(async function () {
     this.timeout(1_800_000);
-    if (!qemuAvailable()) this.skip();
+    requireQemu(this);
     m = await sharedMachine();
     ({ dirs: hostDirs, env } = m);
     assert.deepEqual(m.session.shareErrors, []);
@@ -148,12 +149,8 @@ describe('shared folders (real QEMU and guest image)', function () {
       assert.deepEqual(await sshfsMounted(), dirs);
       assert.ok(!events.some((e) => e.kind === 'share-lost'), JSON.stringify(events));
       await m.session.dispose();
-      let mounted = dirs;
-      for (let i = 0; i < 50 && mounted.length; i++) {
-        mounted = await sshfsMounted();
-        if (mounted.length) await new Promise((r) => setTimeout(r, 200));
-      }
-      assert.deepEqual(mounted, [], 'sshfs exits and unmounts once its SFTP server is gone');
+      // sshfs exits and unmounts once its SFTP server is gone.
+      await waitUntil('the sshfs mounts to go', async () => (await sshfsMounted()).length === 0, { timeoutMs: 60_000, everyMs: 200 });
       // Twice: each new session must find the port clean (nothing left over from the last sshfs).
       for (let round = 0; round < 2; round++) {
         if (round) await m.session.dispose();
@@ -180,23 +177,31 @@ describe('shared folders (real QEMU and guest image)', function () {
         channel.resume();
         const exited = new Promise<void>((r) => channel.on('close', () => r()));
         await port.connected;
-        port.socket.resume();
-        await new Promise((r) => setTimeout(r, 1000));
+        // The writer's bytes arrive here (so it runs and the port works); then this end stops reading.
+        let received = 0;
+        port.socket.on('data', (d: Buffer) => (received += d.length));
+        port.socket.resume(); // connectPort paused it: a listener alone does not restart a paused socket
+        await waitUntil('1 MiB from the writer', () => received >= 2 ** 20, { timeoutMs: 60_000, everyMs: 20 });
         port.socket.pause();
         // The writer's command line (and its script's) are the only ones with "bs=12345"; the bracket keeps pgrep's own shell out.
         const pids = async () => (await execOn(c, ['sh', '-c', 'pgrep -f "bs=1234[5]" || true'])).stdout.trim();
         assert.notEqual(await pids(), '', 'the writer runs');
+        // Blocked: dd sleeps in the kernel and has written nothing since the last look (its
+        // write count, /proc/PID/io wchar, stands still while the buffers between us are full).
+        const ddState = async () =>
+          (await execOn(c, ['sudo', '-n', 'sh', '-c', 'for p in $(pgrep -x dd); do grep -q "bs=12345" /proc/$p/cmdline && echo "$(cut -d" " -f3 /proc/$p/stat) $(grep wchar /proc/$p/io)"; done'])).stdout.trim();
+        let last = '';
+        await waitUntil('the writer to block on the full port', async () => {
+          const now = await ddState();
+          const blocked = /^[SD] wchar: \d+$/.test(now) && now === last;
+          last = now;
+          return blocked;
+        }, { timeoutMs: 60_000, everyMs: 250 });
         // This end goes away while the writer is blocked: only the channel's end of file can stop it now.
         port.socket.destroy();
-        await new Promise((r) => setTimeout(r, 500));
         channel.close();
         await exited;
-        let left = await pids();
-        for (let i = 0; i < 50 && left; i++) {
-          await new Promise((r) => setTimeout(r, 200));
-          left = await pids();
-        }
-        assert.equal(left, '', 'the blocked writer was killed');
+        await waitUntil('the blocked writer to be killed', async () => (await pids()) === '', { timeoutMs: 30_000, everyMs: 200 });
         // The port is free again: the next script opens it and its marker arrives.
         const again = await connectPort(share.sftpSocket, `${marker} again`, aborted);
         const second = await openExecChannel(c, ['sudo', '-n', 'sh', '-c', PORT_SCRIPT, 'sh', sftpPortName(share.tag), `${marker} again`, guestMnt, 'true']);
@@ -212,9 +217,17 @@ describe('shared folders (real QEMU and guest image)', function () {
 
     it('mounts again after the session closes in the middle of a large write over the port', async () => {
       const dir = hostDirs.sshfs;
+      const big = path.join(dir, 'big');
+      const total = 200 * 2 ** 20;
+      rmSync(big, { force: true });
       // A container writes without pause; the session ends under it, leaving requests in flight.
-      const writer = docker(env, 'run', '--rm', '-v', `${dir}:${dir}`, BUSYBOX_IMAGE, 'dd', 'if=/dev/zero', `of=${dir}/big`, 'bs=1M', 'count=200');
-      await new Promise((r) => setTimeout(r, 3000));
+      let writing = true;
+      const writer = docker(env, 'run', '--rm', '-v', `${dir}:${dir}`, BUSYBOX_IMAGE, 'dd', 'if=/dev/zero', `of=${big}`, 'bs=1M', `count=${total / 2 ** 20}`).finally(() => (writing = false));
+      const size = () => (existsSync(big) ? statSync(big).size : 0);
+      // In flight, provably: the file has grown on the host and dd has not finished.
+      await waitUntil('8 MiB of the write on the host', () => size() >= 8 * 2 ** 20 || !writing, { timeoutMs: 120_000, everyMs: 20 });
+      const atClose = size();
+      assert.ok(writing && atClose < total, `the write ended (${atClose} of ${total} bytes on the host) before the session could close under it`);
       await m.session.dispose();
       await writer;
       m.session = await MachineSession.open(m.machines, m.name, m.sessionOptions);
@@ -258,7 +271,7 @@ describe('shared folders (real QEMU and guest image)', function () {
       const c = await connectSsh(m.machines.sshTarget(m.name));
       try {
         const mountedAt = async () => parseProcMounts((await execOn(c, ['cat', '/proc/mounts'])).stdout).some((x) => dirs.includes(x.path));
-        for (let i = 0; i < 50 && (await mountedAt()); i++) await new Promise((r) => setTimeout(r, 200));
+        await waitUntil('the closed session\'s sshfs mounts to go', async () => !(await mountedAt()), { timeoutMs: 60_000, everyMs: 200 });
         // Without /dev/fuse no sshfs can mount.
         let r = await execOn(c, ['sudo', '-n', 'mv', '/dev/fuse', '/dev/fuse.away']);
         assert.equal(r.code, 0, r.stderr);

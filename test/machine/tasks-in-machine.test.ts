@@ -13,7 +13,7 @@ import { runInMachine } from '../../src/machine/exec';
 import { buildWork, composeWork, type WorkDeps } from '../../src/tasks/work';
 import type { TaskDiagnostics } from '../../src/tasks/diagnostics';
 import { BUSYBOX_IMAGE } from '../harness/images';
-import { docker, dockerOk, qemuAvailable, sharedMachine, type SharedMachine } from './fixture';
+import { docker, dockerOk, requireQemu, sharedMachine, type SharedMachine } from './fixture';
 
 describe('build and compose tasks in a machine (real QEMU and guest image)', function () {
   this.timeout(600_000);
@@ -24,7 +24,7 @@ describe('build and compose tasks in a machine (real QEMU and guest image)', fun
 
   before(async function () {
     this.timeout(1_800_000);
-    if (!qemuAvailable()) this.skip();
+    requireQemu(this);
     m = await sharedMachine();
     conn = new EngineConnection(() => [{ name: 'machine', source: 'machine', host: m.session.dockerHost }]);
     await conn.start();

@@ -70,7 +70,7 @@ describe('no synchronous child processes in the extension host', function () {
     const fake = [
       "import { spawnSync } from 'node:child_process';",
       "import * as cp from 'child_process';",
-      "spawnSync('security', ['find-internet-password']);",
+      "const tool = 'security'; spawnSync(tool, ['find-internet-password']);",
       "cp.execSync('docker-credential-desktop get');",
       "require('child_process').execFileSync('qemu-system-x86_64', ['-device', 'help']);",
       "// spawnSync in a comment, 'execSync' in a string, fs.readFileSync and fs.existsSync are fine",
