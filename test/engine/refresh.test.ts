@@ -43,19 +43,17 @@ describe('event-driven refresh (real dockerd)', function () {
     for (const n of created) docker(daemon().env, 'rm', '-f', n);
   });
 
-  it('shows a container started from outside, under its compose project, within 1 s', async () => {
+  // How fast is measured in the bench (containers.*); here only that it arrives, from events alone.
+  it('shows a container started from outside, under its compose project', async () => {
     const name = unique('outside');
     const project = 'démo "quoted" ünïcode';
     created.push(name);
     docker(daemon().env, 'run', '-d', '--name', name, '--label', `com.docker.compose.project=${project}`, '--label', 'com.docker.compose.service=web', fixture.image!, 'sleep', '1000');
-    const started = Date.now();
     const group = await waitFor('the container in the model', () =>
       groups(stores).find((g) => g.project === project && g.children.some((c) => c.name === name)),
-      1000,
+      15_000,
       5,
     );
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed <= 1000, `appeared after ${elapsed} ms`);
     const node = group.children.find((c) => c.name === name)!;
     assert.equal(node.state, 'running');
     assert.equal(node.icon.id, 'vm-running');
@@ -63,8 +61,8 @@ describe('event-driven refresh (real dockerd)', function () {
   });
 
   it('sends no request during 5 idle seconds', async () => {
+    // settled() also runs a refresh whose debounce is still pending, so nothing is left to come.
     await Promise.all(Object.values(stores).map((s) => s.settled()));
-    await sleep(300); // let any trailing debounce finish
     const wireBefore = proxy.requests.length;
     const clientBefore = conn.client!.requestCount;
     await sleep(5000);
