@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { applyQuickFix, editorText, editorToken, hoverText, openFile, waitForProblems } from '../harness/browser';
+import { waitUntil } from '../harness/wait';
 import { editorEnv } from './setup';
 import { useWorkbench } from './workbench';
 
@@ -73,7 +74,12 @@ describe('editor: Dockerfile', function () {
     const { page, screenshot } = wb();
     const offered = await applyQuickFix(page, { line: 3, column: 13 }, 'Add -y', () => screenshot('quick-fix-menu'));
     assert.ok(offered.some((t) => t.startsWith('Add -y')));
-    assert.match(await editorText(page), /RUN apt-get install -y curl/);
+    // The edit lands a moment after the menu closes: wait for the rendered text to show it.
+    const text = await waitUntil('the fix in the editor', async () => {
+      const t = await editorText(page);
+      return /RUN apt-get install -y curl/.test(t) && t;
+    }, { timeoutMs: 15_000 }).catch(async () => editorText(page));
+    assert.match(text, /RUN apt-get install -y curl/);
     const rows = await waitForProblems(page, (r) => !r.some((row) => /without -y/.test(row)));
     assert.ok(!rows.some((row) => /without -y/.test(row)), `the fixed problem is still listed:\n${rows.join('\n')}`);
     await screenshot('quick-fix-applied');
