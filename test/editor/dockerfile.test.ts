@@ -77,7 +77,7 @@ describe('editor: Dockerfile', function () {
     // The edit lands a moment after the menu closes: wait for the rendered text to show it.
     const text = await waitUntil('the fix in the editor', async () => {
       const t = await editorText(page);
-      return /RUN apt-get install -y curl/.test(t) && t;
+      return /RUN apt-get install -y curl/.test(t) ? t : undefined;
     }, { timeoutMs: 15_000 }).catch(async () => editorText(page));
     assert.match(text, /RUN apt-get install -y curl/);
     const rows = await waitForProblems(page, (r) => !r.some((row) => /without -y/.test(row)));
