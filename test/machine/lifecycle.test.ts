@@ -7,7 +7,6 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Machines } from '../../src/machine/machine';
@@ -20,6 +19,7 @@ import { BUSYBOX_IMAGE, busyboxTarball } from '../harness/images';
 import { imageHome, removeTestMachine, requireQemu } from './fixture';
 import { dockerCli } from '../harness/programs';
 import { freeLoopbackPort as freePort } from '../../src/machine/runtime';
+import { refused } from '../harness/net';
 
 const NAME = 'lifecycle';
 const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
@@ -33,17 +33,6 @@ function httpGet(port: number): Promise<string> {
         res.on('end', () => resolve(body));
       })
       .on('error', reject);
-  });
-}
-
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createConnection(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
   });
 }
 

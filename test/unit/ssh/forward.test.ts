@@ -10,17 +10,7 @@ import { generateKeyPair } from '../../../src/ssh/keys';
 import { SshSession } from '../../../src/ssh/session';
 import { roundTrip, startEcho, startLoopbackSshd, type LoopbackSshd } from './loopbackSshd';
 import { freeLoopbackPort as freePort } from '../../../src/machine/runtime';
-
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createConnection(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
-  });
-}
+import { refused } from '../../harness/net';
 
 describe('forwarding over SSH (loopback ssh2 server)', () => {
   let dir: string;
