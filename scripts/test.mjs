@@ -9,7 +9,7 @@
 // Each tier first installs the Debian packages it needs (scripts/host-packages.cjs); under
 // CI=true a tier that cannot get them fails instead of running its tests into skips.
 // At the end: a table of the time per tier, then "tests: N passed, N failed, N skipped" for CI.
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { ensureHostPackages, ensureNpm, run } from './deps.mjs';
@@ -47,6 +47,48 @@ function testFiles(dir) {
   return out;
 }
 
+// Guest images, built in the background from the start: on a fresh machine the x86_64 image
+// takes ~3 minutes and the aarch64 one (through qemu-user) ~8, which the unit, engine and
+// editor tiers, mostly waiting on engines and browsers, hide. A tier that boots a guest waits
+// for its image below; the tier itself would build it the same way (ensureImage) otherwise.
+const hostGuestArch = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
+const IMAGE_OF = { machine: hostGuestArch, aarch64: hostGuestArch === 'x86_64' ? 'aarch64' : 'x86_64' };
+const prebuilds = startImageBuilds(tiers.filter((t) => IMAGE_OF[t]).map((t) => IMAGE_OF[t]));
+
+/**
+ * Builds the images of `arches` one after the other in child processes (vm-images/build.mjs
+ * through ensureImage), its lines in out/image-build-<arch>.log. Returns a promise per arch
+ * that settles when its image is there (or failed: the tier then builds it and reports why).
+ */
+function startImageBuilds(arches) {
+  const wanted = [...new Set(arches)];
+  if (!wanted.length || process.getuid?.() !== 0) return {};
+  // Their Debian packages now, while nothing else runs apt.
+  const purposes = wanted.some((a) => a !== hostGuestArch) ? ['image', 'image-foreign'] : ['image'];
+  if (ensureHostPackages(purposes, (line) => console.log(`deps: ${line}`))) return {};
+  const { ensureImage } = require(join(process.cwd(), 'out/src/machine/image.js'));
+  const { currentRoot } = require(join(process.cwd(), 'out/src/machine/layout.js'));
+  // Where the machine tiers keep their images (test/machine/fixture.ts imageHome()).
+  const home = process.env.SLIPWAY_IMAGE_HOME || currentRoot({ ...process.env, SLIPWAY_HOME: '' });
+  const out = {};
+  let previous = Promise.resolve();
+  for (const arch of wanted) {
+    const log = join('out', `image-build-${arch}.log`);
+    writeFileSync(log, '');
+    let started = 0;
+    previous = out[arch] = previous
+      .catch(() => undefined)
+      .then(() => (started = Date.now()))
+      .then(() => ensureImage({ home, arch, onProgress: (line) => appendFileSync(log, `${line}\n`) }))
+      .then(
+        () => console.log(`\n== guest image ${arch} ready (background build: ${((Date.now() - started) / 1000).toFixed(0)} s, log ${log})`),
+        (e) => console.error(`\n!!! background build of the ${arch} guest image failed (${e.message}); its tier builds it again. Log: ${log}`),
+      );
+  }
+  console.log(`== building guest images in the background: ${wanted.join(', ')}`);
+  return out;
+}
+
 /** Per tier: name, tests passed/failed/skipped, seconds (with the Debian package check's share). */
 const results = [];
 const skippedTitles = [];
@@ -73,6 +115,10 @@ for (const tier of tiers) {
       continue;
     }
     console.error(`!!! tier ${tier}: ${missing}; its tests that need them skip (they fail under CI=true)`);
+  }
+  if (prebuilds[IMAGE_OF[tier]]) {
+    console.log(`waiting for the ${IMAGE_OF[tier]} guest image being built in the background`);
+    await prebuilds[IMAGE_OF[tier]];
   }
   const mocha = new Mocha({ reporter: 'spec', timeout: 60_000, grep, color: !CI });
   // Root hooks (start dockerd once, etc.) live in out/test/<tier>/setup.js.
